@@ -1,0 +1,55 @@
+// Bundles the extension and the emulator CLI (and, with --tests, the extension-host tests).
+//   node esbuild.js [--production] [--watch] [--emulator-only] [--tests] [--quiet]
+'use strict';
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const quiet = args.has('--quiet');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: quiet ? 'error' : 'info',
+};
+
+function testEntries(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true })
+    .map((f) => path.join(dir, String(f)))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+}
+
+const builds = [
+  { ...common, entryPoints: ['src/emulator/cli.ts'], outfile: 'dist/emulator.js' },
+];
+if (!args.has('--emulator-only')) {
+  builds.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+}
+if (args.has('--tests')) {
+  // Extension-host tests run inside VS Code: one bundle per file; mocha and vscode come from the host side.
+  builds.push({
+    ...common, minify: false, entryPoints: testEntries('test/vscode'), outdir: 'out/test/vscode',
+    outbase: 'test/vscode', external: ['vscode', 'mocha'],
+  });
+}
+
+async function main() {
+  if (args.has('--watch')) {
+    const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));
+    await Promise.all(ctxs.map((c) => c.watch()));
+    return;
+  }
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// `npm test`: lint, typecheck, build, then the test tiers in order. Each tier ends with its own line
+// `<tier>: N passed, N failed`. Runs everything on Node 22 (re-executes itself there if needed).
+//   node scripts/test.js [tier…]      tiers: unit conformance vscode ui reliability electron
+//   (no tier = lint typecheck unit conformance vscode ui reliability)
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { node22, node22Env, ROOT } = require('./node22');
+
+if (Number(process.versions.node.split('.')[0]) !== 22) {
+  const r = spawnSync(node22(), [__filename, ...process.argv.slice(2)], { stdio: 'inherit', env: node22Env() });
+  process.exit(r.status === null ? 1 : r.status);
+}
+
+const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const REPORTER = path.join(ROOT, 'test', 'support', 'tier-reporter.js');
+const ALL = ['lint', 'typecheck', 'unit', 'conformance', 'vscode', 'ui'];
+
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status === null ? 1 : r.status;
+}
+
+function npx(bin, args) {
+  return run(process.execPath, [path.join(ROOT, 'node_modules', '.bin', bin), ...args]);
+}
+
+function testFiles(dir) {
+  const abs = path.join(ROOT, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs.readdirSync(abs, { recursive: true }).map(String)
+    .filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+}
+
+/** Runs a mocha tier in plain Node 22 (TypeScript through tsx). */
+function mochaTier(tier, dir, extraArgs = []) {
+  const files = testFiles(dir);
+  if (files.length === 0) {
+    console.log(`${tier}: 0 passed, 0 failed`);
+    return 0;
+  }
+  const code = run(process.execPath, ['--import', 'tsx', MOCHA, '--reporter', REPORTER, '--timeout', '30000',
+    ...extraArgs, ...files], { MOCHA_TIER: tier });
+  return code;
+}
+
+function build() {
+  return run(process.execPath, [path.join(ROOT, 'esbuild.js'), '--quiet', '--tests']);
+}
+
+function hostTier(tier, script) {
+  const install = run('bash', [path.join(ROOT, 'test', 'host', 'install-code-server.sh')]);
+  if (install !== 0) {
+    console.log(`${tier}: 0 passed, 1 failed`);
+    return install;
+  }
+  return run(process.execPath, [path.join(ROOT, script)]);
+}
+
+const steps = {
+  lint: () => npx('eslint', ['.']),
+  typecheck: () => npx('tsc', ['-p', '.', '--noEmit']),
+  unit: () => mochaTier('unit', 'test/unit'),
+  conformance: () => build() || mochaTier('conformance', 'test/conformance'),
+  vscode: () => build() || hostTier('vscode', 'test/host/run-vscode-tests.js'),
+  ui: () => build() || hostTier('ui', 'test/host/run-ui-tests.js'),
+  reliability: () => build() || mochaTier('reliability', 'test/reliability'),
+  electron: () => build() || run(process.execPath, [path.join(ROOT, 'test', 'host', 'run-electron-tests.js')]),
+};
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+const failedSteps = [];
+for (const name of wanted) {
+  const step = steps[name];
+  if (!step) { console.error(`unknown tier ${name}; known: ${Object.keys(steps).join(' ')}`); process.exit(2); }
+  console.log(`\n===== ${name} =====`);
+  if (step() !== 0) failedSteps.push(name);
+}
+console.log(failedSteps.length ? `\nFAILED: ${failedSteps.join(', ')}` : '\nall steps passed');
+process.exit(failedSteps.length ? 1 : 0);

@@ -1,0 +1,3 @@
+// placeholder: the emulator CLI (issue Foundation)
+console.error('emulator: not implemented yet');
+process.exit(1);
