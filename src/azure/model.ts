@@ -139,3 +139,16 @@ export interface CloudEnvironment {
   keyVaultResource: string;
   portalUrl?: string;
 }
+
+/** The emulator's ready line (`node dist/emulator.js` prints it as one JSON line on stdout). */
+export interface EmulatorReadyInfo {
+  ready: true;
+  port: number;
+  /** Absolute path of the emulator's CA certificate (PEM). */
+  ca: string;
+  authorityHost: string;
+  armEndpoint: string;
+  tenantId: string;
+  vaults: { name: string; url: string }[];
+  principals: { clientId: string; clientSecret: string; roles: string[] }[];
+}

@@ -1,0 +1,233 @@
+// SecretsService over @azure/keyvault-secrets (SecretClient). Browsing never reads a value: lists map to
+// SecretProps, and only getSecretValue returns one.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import {
+  SecretClient, type DeletedSecret, type SecretClientOptions, type SecretProperties,
+} from '@azure/keyvault-secrets';
+import { localEmulatorPolicy } from './localTransport';
+import { classifyError } from './errors';
+import type {
+  DeletedSecretProps, OperationOptions, Page, PageOptions, SecretProps, SecretPropertiesUpdate, SecretsService,
+  SecretValue, SecretWrite, VaultRef,
+} from './model';
+
+export interface SecretsServiceOptions {
+  /** Emulator CA: trusted for this client's requests only; *.localhost then resolves to loopback. */
+  ca?: string | Buffer;
+  serviceVersion?: SecretClientOptions['serviceVersion'];
+  retryOptions?: SecretClientOptions['retryOptions'];
+  userAgentPrefix?: string;
+  /** Poll interval of the delete/recover pollers (SDK default 2000 ms). */
+  pollIntervalMs?: number;
+  /** Extra pipeline policies (e.g. request counting in tests). */
+  additionalPolicies?: SecretClientOptions['additionalPolicies'];
+}
+
+/** Per-call state shared with the paging policy through async context (byPage in 4.12 drops the token). */
+interface CallScope {
+  nextLink?: string;
+  abortSignal?: AbortSignal;
+}
+
+const scope = new AsyncLocalStorage<CallScope>();
+
+/**
+ * Reads `nextLink` from list responses of the current call, and applies the call's abort signal to requests
+ * the SDK sends without options (continuation pages).
+ */
+const pagingPolicy: PipelinePolicy = {
+  name: 'keyVaultPagingPolicy',
+  async sendRequest(request, next) {
+    const s = scope.getStore();
+    if (s?.abortSignal && !request.abortSignal) request.abortSignal = s.abortSignal;
+    const response = await next(request);
+    if (s && request.method === 'GET' && response.status === 200 && typeof response.bodyAsText === 'string' &&
+      response.bodyAsText.includes('"nextLink"')) {
+      try {
+        const body = JSON.parse(response.bodyAsText) as { nextLink?: unknown; value?: unknown };
+        if (Array.isArray(body.value)) s.nextLink = typeof body.nextLink === 'string' && body.nextLink ? body.nextLink : undefined;
+      } catch { /* not a list */ }
+    }
+    return response;
+  },
+};
+
+export function toSecretProps(p: SecretProperties): SecretProps {
+  return {
+    name: p.name,
+    vaultUrl: p.vaultUrl.endsWith('/') ? p.vaultUrl : `${p.vaultUrl}/`,
+    id: p.id ?? `${p.vaultUrl.replace(/\/+$/, '')}/secrets/${p.name}${p.version ? `/${p.version}` : ''}`,
+    version: p.version || undefined,
+    enabled: p.enabled !== false,
+    notBefore: p.notBefore,
+    expiresOn: p.expiresOn,
+    createdOn: p.createdOn,
+    updatedOn: p.updatedOn,
+    contentType: p.contentType || undefined,
+    tags: p.tags && Object.keys(p.tags).length ? { ...p.tags } : undefined,
+    managed: p.managed === true,
+    recoveryLevel: p.recoveryLevel,
+    recoverableDays: p.recoverableDays,
+  };
+}
+
+export function toDeletedSecretProps(d: DeletedSecret): DeletedSecretProps {
+  return {
+    ...toSecretProps(d.properties),
+    recoveryId: d.recoveryId ?? d.properties.recoveryId,
+    deletedOn: d.deletedOn ?? d.properties.deletedOn,
+    scheduledPurgeDate: d.scheduledPurgeDate ?? d.properties.scheduledPurgeDate,
+  };
+}
+
+class SdkSecretsService implements SecretsService {
+  constructor(readonly vault: VaultRef, private readonly client: SecretClient, private readonly pollIntervalMs?: number) {}
+
+  private async call<T>(secret: string | undefined, operation: string, fn: () => Promise<T>, abortSignal?: AbortSignal): Promise<T> {
+    try {
+      return await scope.run({ abortSignal }, fn);
+    } catch (err) {
+      throw classifyError(err, { vault: this.vault.name, secret, operation });
+    }
+  }
+
+  private async page<S, T>(
+    secret: string | undefined, operation: string,
+    pages: (opts: { continuationToken?: string; maxPageSize?: number }) => AsyncIterableIterator<S[]>,
+    map: (s: S) => T, options: PageOptions = {},
+  ): Promise<Page<T>> {
+    const maxPageSize = options.maxPageSize === undefined ? undefined : Math.min(25, Math.max(1, options.maxPageSize));
+    const s: CallScope = { abortSignal: options.abortSignal };
+    try {
+      return await scope.run(s, async () => {
+        const it = pages({ continuationToken: options.continuationToken, maxPageSize });
+        const r = await it.next();
+        const raw = (r.done ? [] : r.value) as S[] & { continuationToken?: string };
+        // Stop the generator: the next page is fetched only when asked for.
+        void it.return?.();
+        return { items: raw.map(map), continuationToken: raw.continuationToken ?? s.nextLink };
+      });
+    } catch (err) {
+      throw classifyError(err, { vault: this.vault.name, secret, operation });
+    }
+  }
+
+  listSecrets(options?: PageOptions): Promise<Page<SecretProps>> {
+    return this.page(undefined, 'list secrets',
+      (o) => this.client.listPropertiesOfSecrets({ abortSignal: options?.abortSignal }).byPage(o), toSecretProps, options);
+  }
+
+  listVersions(name: string, options?: PageOptions): Promise<Page<SecretProps>> {
+    return this.page(name, 'list versions',
+      (o) => this.client.listPropertiesOfSecretVersions(name, { abortSignal: options?.abortSignal }).byPage(o), toSecretProps, options);
+  }
+
+  listDeletedSecrets(options?: PageOptions): Promise<Page<DeletedSecretProps>> {
+    return this.page(undefined, 'list deleted secrets',
+      (o) => this.client.listDeletedSecrets({ abortSignal: options?.abortSignal }).byPage(o), toDeletedSecretProps, options);
+  }
+
+  getSecretValue(name: string, version?: string, options?: OperationOptions): Promise<SecretValue> {
+    return this.call(name, 'read value', async () => {
+      const s = await this.client.getSecret(name, { version, abortSignal: options?.abortSignal });
+      return { value: s.value ?? '', properties: toSecretProps(s.properties) };
+    }, options?.abortSignal);
+  }
+
+  setSecret(name: string, write: SecretWrite, options?: OperationOptions): Promise<SecretProps> {
+    return this.call(name, 'set', async () => {
+      const s = await this.client.setSecret(name, write.value, {
+        contentType: write.contentType, tags: write.tags, enabled: write.enabled,
+        notBefore: write.notBefore, expiresOn: write.expiresOn, abortSignal: options?.abortSignal,
+      });
+      return toSecretProps(s.properties);
+    }, options?.abortSignal);
+  }
+
+  updateProperties(name: string, version: string | undefined, update: SecretPropertiesUpdate,
+    options?: OperationOptions): Promise<SecretProps> {
+    return this.call(name, 'update properties', async () => {
+      // null clears a date: the SDK's serializer passes null through as JSON null.
+      const p = await this.client.updateSecretProperties(name, version ?? '', {
+        contentType: update.contentType, tags: update.tags, enabled: update.enabled,
+        notBefore: update.notBefore as Date | undefined, expiresOn: update.expiresOn as Date | undefined,
+        abortSignal: options?.abortSignal,
+      });
+      return toSecretProps(p);
+    }, options?.abortSignal);
+  }
+
+  deleteSecret(name: string, options?: OperationOptions): Promise<DeletedSecretProps> {
+    return this.call(name, 'delete', async () => {
+      options?.onProgress?.(`Deleting ${name}…`);
+      const poller = await this.client.beginDeleteSecret(name, {
+        abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
+      });
+      poller.onProgress(() => options?.onProgress?.(`Waiting for ${name} to be deleted…`));
+      const d = await poller.pollUntilDone({ abortSignal: options?.abortSignal });
+      return toDeletedSecretProps(d);
+    }, options?.abortSignal);
+  }
+
+  getDeletedSecret(name: string, options?: OperationOptions): Promise<DeletedSecretProps | undefined> {
+    return this.call(name, 'get deleted secret', async () => {
+      try {
+        return toDeletedSecretProps(await this.client.getDeletedSecret(name, { abortSignal: options?.abortSignal }));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      }
+    }, options?.abortSignal);
+  }
+
+  recoverSecret(name: string, options?: OperationOptions): Promise<SecretProps> {
+    return this.call(name, 'recover', async () => {
+      options?.onProgress?.(`Recovering ${name}…`);
+      const poller = await this.client.beginRecoverDeletedSecret(name, {
+        abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
+      });
+      poller.onProgress(() => options?.onProgress?.(`Waiting for ${name} to be recovered…`));
+      return toSecretProps(await poller.pollUntilDone({ abortSignal: options?.abortSignal }));
+    }, options?.abortSignal);
+  }
+
+  purgeSecret(name: string, options?: OperationOptions): Promise<void> {
+    return this.call(name, 'purge', () => this.client.purgeDeletedSecret(name, { abortSignal: options?.abortSignal }),
+      options?.abortSignal);
+  }
+
+  backupSecret(name: string, options?: OperationOptions): Promise<Uint8Array> {
+    return this.call(name, 'backup', async () => {
+      const bytes = await this.client.backupSecret(name, { abortSignal: options?.abortSignal });
+      if (!bytes) throw new Error(`The vault returned an empty backup for "${name}".`);
+      return bytes;
+    }, options?.abortSignal);
+  }
+
+  restoreSecretBackup(backup: Uint8Array, options?: OperationOptions): Promise<SecretProps> {
+    return this.call(undefined, 'restore backup', async () =>
+      toSecretProps(await this.client.restoreSecretBackup(backup, { abortSignal: options?.abortSignal })),
+    options?.abortSignal);
+  }
+}
+
+export function createSecretClient(vault: VaultRef, credential: TokenCredential, options: SecretsServiceOptions = {}): SecretClient {
+  const additionalPolicies: NonNullable<SecretClientOptions['additionalPolicies']> = [
+    { policy: pagingPolicy, position: 'perCall' },
+    ...(options.ca ? [{ policy: localEmulatorPolicy(options.ca), position: 'perCall' as const }] : []),
+    ...(options.additionalPolicies ?? []),
+  ];
+  return new SecretClient(vault.url, credential, {
+    serviceVersion: options.serviceVersion,
+    retryOptions: options.retryOptions,
+    userAgentOptions: options.userAgentPrefix ? { userAgentPrefix: options.userAgentPrefix } : undefined,
+    additionalPolicies,
+    // Challenge-resource verification stays on: it is what keeps a token on the vault's own domain.
+  });
+}
+
+export function createSecretsService(vault: VaultRef, credential: TokenCredential, options: SecretsServiceOptions = {}): SecretsService {
+  return new SdkSecretsService(vault, createSecretClient(vault, credential, options), options.pollIntervalMs);
+}
