@@ -136,7 +136,9 @@ async function main() {
   if (result && result.output.length) console.log(result.output.join('\n'));
   if (result && result.error) {
     failed++;
-    console.log(`\n  test module failed to load:\n    ${String(result.error).split('\n').join('\n    ')}`);
+    const stack = String(result.error).split('\n');
+    console.log(`\n  test module failed to load:\n    ${stack.slice(0, 6).join('\n    ')}` +
+      (stack.length > 6 ? '\n    …' : ''));
   }
   if (!problem && !result) problem = 'the workbench ended the run without a result file';
   if (!problem && !result.done) problem = 'the result file is incomplete';
@@ -149,7 +151,10 @@ async function main() {
     console.log(`\n  ${problem}`);
     await page.screenshot({ path: path.join(OUT, 'workbench.png') }).catch(() => {});
     fs.copyFileSync(server.logFile, path.join(OUT, 'code-server.log'));
-    const errors = consoleLines.filter((l) => /error|\[pageerror\]/i.test(l)).slice(-15);
+    // offline noise: the workbench asks open-vsx for updates and fails to resolve it
+    const noise = /open-vsx|ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource/;
+    const errors = consoleLines.map((l) => l.split('\n')[0])
+      .filter((l) => /^\[(error|pageerror)\]/.test(l) && !noise.test(l)).slice(-10);
     if (errors.length) console.log('\n  last errors in the browser console:\n    ' + errors.join('\n    '));
     console.log(`  logs: ${path.relative(H.ROOT, OUT)}/ (browser-console.log, code-server.log, emulator.log, workbench.png)`);
   }
