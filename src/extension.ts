@@ -1,7 +1,55 @@
+// Wires the layers: hub (state + services), tree, virtual documents, commands. Nothing else happens here.
 import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import type { CommandContext } from './commands/context';
+import { VaultTreeProvider } from './tree/provider';
+import type { Node } from './tree/nodes';
+import { ClipboardGuard } from './ui/clipboard';
+import { readyInfoFromEnv } from './ui/emulatorProcess';
+import { Hub } from './ui/hub';
+import { outputChannel } from './ui/output';
+import { vscodePrompter, type Prompter } from './ui/prompts';
+import { SECRET_SCHEME, SecretDocumentProvider } from './ui/secretDocument';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // wired in src/extension.ts by the Core issue
+export interface KeyVaultExtensionApi {
+  hub: Hub;
+  tree: VaultTreeProvider;
+  view: vscode.TreeView<Node>;
+  clipboard: ClipboardGuard;
+  /** For tests: answers prompts in script. Pass undefined to restore the real prompts. */
+  setPrompter(prompter: Prompter | undefined): void;
 }
 
-export function deactivate(): void {}
+let commandContext: CommandContext | undefined;
+
+export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi {
+  const hub = new Hub(context.globalState);
+  const tree = new VaultTreeProvider(hub);
+  const view = vscode.window.createTreeView('keyVault.vaults', { treeDataProvider: tree, showCollapseAll: true });
+  const clipboard = new ClipboardGuard();
+  const documents = new SecretDocumentProvider(async (loc) => {
+    const { value } = await hub.service(loc.vault).getSecretValue(loc.name, loc.version);
+    return value;
+  });
+  const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, prompter: vscodePrompter };
+  commandContext = ctx;
+  context.subscriptions.push(hub, tree, view, clipboard, documents, outputChannel(),
+    vscode.workspace.registerTextDocumentContentProvider(SECRET_SCHEME, documents),
+    ...registerCommands(ctx));
+
+  // An emulator announced by the environment (npm run demo, the test host) shows under "Local emulator".
+  if (vscode.workspace.getConfiguration('keyVault').get<boolean>('emulator.autoAttach', true)) {
+    const info = readyInfoFromEnv(process.env.KEYVAULT_EMULATOR_READY ?? process.env.KEYVAULT_TEST_EMULATOR);
+    if (info) hub.setEmulator(info, false);
+  }
+
+  return {
+    hub, tree, view, clipboard,
+    setPrompter: (p) => { ctx.prompter = p ?? vscodePrompter; },
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await commandContext?.emulatorProcess?.stop();
+  commandContext = undefined;
+}

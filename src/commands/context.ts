@@ -1,0 +1,130 @@
+// What every command handler gets, and how a command finds its target: the tree item it was invoked on,
+// or — from the command palette — quick picks for vault, secret and version.
+import * as vscode from 'vscode';
+import type { SecretProps, VaultRef } from '../azure/model';
+import { DeletedSecretNode, Node, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
+import type { VaultTreeProvider } from '../tree/provider';
+import type { ClipboardGuard } from '../ui/clipboard';
+import type { EmulatorProcess } from '../ui/emulatorProcess';
+import type { Hub } from '../ui/hub';
+import { required, type Prompter } from '../ui/prompts';
+import type { SecretDocumentProvider } from '../ui/secretDocument';
+
+export interface CommandContext {
+  readonly extension: vscode.ExtensionContext;
+  readonly hub: Hub;
+  readonly tree: VaultTreeProvider;
+  readonly view: vscode.TreeView<Node>;
+  readonly documents: SecretDocumentProvider;
+  readonly clipboard: ClipboardGuard;
+  prompter: Prompter;
+  emulatorProcess?: EmulatorProcess;
+}
+
+export interface SecretRef {
+  vault: VaultRef;
+  name: string;
+  version?: string;
+  props?: SecretProps;
+}
+
+export function withProgress<T>(title: string, task: (signal: AbortSignal, report: (m: string) => void) => Promise<T>): Promise<T> {
+  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await task(controller.signal, (message) => progress.report({ message }));
+      } finally {
+        sub.dispose();
+      }
+    }));
+}
+
+export async function pickVault(ctx: CommandContext, placeHolder = 'Select a key vault'): Promise<VaultRef> {
+  const items = ctx.hub.knownVaults().then((vs) => {
+    if (vs.length === 0) throw new Error('No key vaults yet: sign in to Azure, add a vault by URL, or start the local emulator.');
+    return vs.map((v) => ({ label: v.name, description: sourceLabel(v), detail: v.url, vault: v }));
+  });
+  return required(await ctx.prompter.quickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true })).vault;
+}
+
+function sourceLabel(v: VaultRef): string {
+  switch (v.source) {
+    case 'emulator': return 'local emulator';
+    case 'url': return 'added by URL';
+    default: return v.subscriptionId ? `subscription ${v.subscriptionId}` : 'Azure';
+  }
+}
+
+async function allPages<T>(fetch: (token?: string) => Promise<{ items: T[]; continuationToken?: string }>): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetch(token);
+    out.push(...page.items);
+    token = page.continuationToken;
+  } while (token);
+  return out;
+}
+
+export async function pickSecret(ctx: CommandContext, vault: VaultRef, placeHolder = 'Select a secret',
+  filter: (s: SecretProps) => boolean = () => true): Promise<SecretProps> {
+  const service = ctx.hub.service(vault);
+  const items = allPages((t) => service.listSecrets({ continuationToken: t, maxPageSize: 25 })).then((secrets) => {
+    const shown = secrets.filter(filter);
+    if (shown.length === 0) throw new Error(`Vault "${vault.name}" has no secrets to choose from.`);
+    return shown.map((s) => ({ label: s.name, description: s.contentType, secret: s }));
+  });
+  return required(await ctx.prompter.quickPick(items, { placeHolder })).secret;
+}
+
+export async function pickVersion(ctx: CommandContext, vault: VaultRef, name: string, placeHolder = 'Select a version'): Promise<SecretProps> {
+  const service = ctx.hub.service(vault);
+  const items = allPages((t) => service.listVersions(name, { continuationToken: t, maxPageSize: 25 })).then((versions) => {
+    versions.sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
+    return versions.map((v, i) => ({
+      label: v.version ?? '', description: [i === 0 ? 'latest' : '', v.enabled ? '' : 'disabled',
+        v.createdOn?.toISOString().slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · '), version: v,
+    }));
+  });
+  return required(await ctx.prompter.quickPick(items, { placeHolder })).version;
+}
+
+export async function pickDeletedSecret(ctx: CommandContext, vault: VaultRef, placeHolder = 'Select a deleted secret') {
+  const service = ctx.hub.service(vault);
+  const items = allPages((t) => service.listDeletedSecrets({ continuationToken: t, maxPageSize: 25 })).then((deleted) => {
+    if (deleted.length === 0) throw new Error(`Vault "${vault.name}" has no deleted secrets.`);
+    return deleted.map((d) => ({ label: d.name, description: d.scheduledPurgeDate ? `purged ${d.scheduledPurgeDate.toISOString().slice(0, 10)}` : undefined, deleted: d }));
+  });
+  return required(await ctx.prompter.quickPick(items, { placeHolder })).deleted;
+}
+
+/** The vault a command acts on: from the tree item, else a quick pick. */
+export async function vaultTarget(ctx: CommandContext, node: unknown): Promise<VaultRef> {
+  if (node instanceof VaultNode) return node.vault;
+  if (node instanceof SecretNode || node instanceof VersionNode || node instanceof DeletedSecretNode) return node.vault;
+  return pickVault(ctx);
+}
+
+/** A secret (latest, or the version of a version item); from the palette: vault, secret, and optionally version. */
+export async function secretTarget(ctx: CommandContext, node: unknown, askVersion = false): Promise<SecretRef> {
+  if (node instanceof VersionNode) return { vault: node.vault, name: node.name, version: node.version, props: node.props };
+  if (node instanceof SecretNode) return { vault: node.vault, name: node.name, props: node.props };
+  const vault = node instanceof VaultNode ? node.vault : await pickVault(ctx);
+  const secret = await pickSecret(ctx, vault);
+  if (!askVersion) return { vault, name: secret.name, props: secret };
+  const version = await pickVersion(ctx, vault, secret.name);
+  return { vault, name: secret.name, version: version.version, props: version };
+}
+
+export async function deletedTarget(ctx: CommandContext, node: unknown): Promise<SecretRef> {
+  if (node instanceof DeletedSecretNode) return { vault: node.vault, name: node.name, props: node.props };
+  const vault = node instanceof VaultNode ? node.vault : await pickVault(ctx);
+  const d = await pickDeletedSecret(ctx, vault);
+  return { vault, name: d.name, props: d };
+}
+
+export function secretUrl(ref: { vault: VaultRef; name: string; version?: string }): string {
+  return `${ref.vault.url}secrets/${ref.name}${ref.version ? `/${ref.version}` : ''}`;
+}

@@ -1,0 +1,61 @@
+// Registers every command from one place; each handler's errors become a message that says what to do.
+import * as vscode from 'vscode';
+import { outputChannel, reportError } from '../ui/output';
+import type { CommandContext } from './context';
+import * as secrets from './secretCommands';
+import * as vaults from './vaultCommands';
+
+type Handler = (ctx: CommandContext, node?: unknown) => unknown;
+
+const handlers: Record<string, Handler> = {
+  'keyVault.refresh': vaults.refresh,
+  'keyVault.signIn': vaults.signIn,
+  'keyVault.addVaultByUrl': vaults.addVaultByUrl,
+  'keyVault.removeVault': vaults.removeVault,
+  'keyVault.filterSecrets': vaults.filterSecrets,
+  'keyVault.clearFilter': vaults.clearFilter,
+  'keyVault.openInPortal': vaults.openInPortal,
+  'keyVault.loadMore': vaults.loadMore,
+  'keyVault.startLocalEmulator': vaults.startLocalEmulator,
+  'keyVault.stopLocalEmulator': vaults.stopLocalEmulator,
+  'keyVault.attachLocalEmulator': vaults.attachLocalEmulator,
+  'keyVault.setSecret': secrets.setSecret,
+  'keyVault.revealSecret': secrets.revealSecret,
+  'keyVault.copySecretValue': secrets.copySecretValue,
+  'keyVault.copySecretUri': secrets.copySecretUri,
+  'keyVault.editSecretProperties': secrets.editSecretProperties,
+  'keyVault.deleteSecret': secrets.deleteSecret,
+  'keyVault.recoverSecret': secrets.recoverSecret,
+  'keyVault.purgeSecret': secrets.purgeSecret,
+  'keyVault.restoreVersion': secrets.restoreVersion,
+  'keyVault.backupSecret': secrets.backupSecret,
+  'keyVault.restoreSecretBackup': secrets.restoreSecretBackup,
+};
+
+export const commandIds = Object.keys(handlers);
+
+function nodeContext(node: unknown): { vaultName?: string; secret?: string } {
+  const n = node as { vault?: { name?: string }; name?: string } | undefined;
+  return { vaultName: n?.vault?.name, secret: n?.name };
+}
+
+/**
+ * Registers the commands. A handler's result is returned to executeCommand callers; on failure the user
+ * sees the classified message and the command resolves to undefined (the error is also rethrown to
+ * programmatic callers that pass { rethrow: true } as the last argument — the tests do).
+ */
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const disposables = Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (node?: unknown, ...rest: unknown[]) => {
+      const rethrow = rest.some((r) => (r as { rethrow?: boolean } | undefined)?.rethrow === true);
+      try {
+        return await handler(ctx, node);
+      } catch (err) {
+        const message = reportError(err, nodeContext(node));
+        if (rethrow) throw message ? new Error(message) : err;
+        return undefined;
+      }
+    }));
+  disposables.push(vscode.commands.registerCommand('keyVault.showOutput', () => outputChannel().show(true)));
+  return disposables;
+}

@@ -1,0 +1,330 @@
+// Commands on secrets: set, reveal, copy, edit properties, delete, recover, purge, restore version,
+// backup and restore. Values stay in memory: shown only in the read-only virtual document or copied
+// to the clipboard (cleared after a delay), never logged, never written anywhere else.
+import * as vscode from 'vscode';
+import { classifyError } from '../azure/errors';
+import type { SecretProps, SecretPropertiesUpdate, SecretWrite, VaultRef } from '../azure/model';
+import { parseTags, validateContentType, validateSecretName, validateSecretValue, validateTags } from '../azure/names';
+import { isPurgeable } from '../tree/describe';
+import { SecretNode } from '../tree/nodes';
+import * as os from 'node:os';
+import { reportError } from '../ui/output';
+import { required, UserCancelled } from '../ui/prompts';
+import { secretUri } from '../ui/secretDocument';
+import { deletedTarget, secretTarget, secretUrl, vaultTarget, withProgress, type CommandContext } from './context';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+function formatTags(tags: Record<string, string> | undefined): string {
+  return Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** "2026-12-31", "2026-12-31T08:00", "+30d", or empty (clears). */
+export function parseDateInput(input: string, now = Date.now()): Date | null {
+  const t = input.trim();
+  if (!t) return null;
+  const rel = /^\+(\d+)\s*d(ays?)?$/i.exec(t);
+  if (rel) return new Date(now + Number(rel[1]) * DAY);
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t);
+  if (Number.isNaN(d.getTime())) throw new Error(`"${t}" is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd.`);
+  return d;
+}
+
+function dateValidator(input: string): string | undefined {
+  try {
+    parseDateInput(input);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+async function askValue(ctx: CommandContext, name: string): Promise<string> {
+  const editor = vscode.window.activeTextEditor;
+  const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+  const sources = [
+    { label: '$(key) Enter the value', id: 'input' },
+    ...(selection !== undefined ? [{ label: '$(selection) Use the editor selection', description: `${selection.length} characters`, id: 'selection' }] : []),
+    { label: '$(file) Read the value from a file…', id: 'file' },
+  ];
+  const source = required(await ctx.prompter.quickPick(sources, { placeHolder: `Value of "${name}"` }));
+  if (source.id === 'selection' && selection !== undefined) return checked(selection);
+  if (source.id === 'file') {
+    const uri = required(await ctx.prompter.openFile({ canSelectMany: false, openLabel: 'Use as secret value' }));
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    return checked(Buffer.from(bytes).toString('utf8'));
+  }
+  return required(await ctx.prompter.inputBox({
+    prompt: `Value of "${name}" (hidden)`, password: true, validateInput: (v) => validateSecretValue(v),
+  }));
+}
+
+function checked(value: string): string {
+  const problem = validateSecretValue(value);
+  if (problem) throw new Error(problem);
+  return value;
+}
+
+async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: SecretProps): Promise<void> {
+  const choice = required(await ctx.prompter.quickPick([
+    { label: '$(check) Save', id: 'save' },
+    { label: '$(settings) Save with content type, tags, dates…', id: 'options' },
+  ], { placeHolder: 'Save the secret' }));
+  if (choice.id === 'save') return;
+  write.contentType = required(await ctx.prompter.inputBox({
+    prompt: 'Content type (optional), e.g. application/json, text/plain', value: existing?.contentType ?? '',
+    validateInput: (v) => validateContentType(v || undefined),
+  })) || undefined;
+  const tags = required(await ctx.prompter.inputBox({
+    prompt: 'Tags (optional): name=value, name2=value2', value: formatTags(existing?.tags),
+    validateInput: (v) => { try { return validateTags(parseTags(v)); } catch (e) { return (e as Error).message; } },
+  }));
+  write.tags = tags.trim() ? parseTags(tags) : undefined;
+  const enabled = required(await ctx.prompter.quickPick([{ label: 'Enabled', value: true }, { label: 'Disabled', value: false }],
+    { placeHolder: 'Enabled?' }));
+  write.enabled = enabled.value;
+  const nbf = required(await ctx.prompter.inputBox({ prompt: 'Activation date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd', validateInput: dateValidator }));
+  write.notBefore = parseDateInput(nbf) ?? undefined;
+  const exp = required(await ctx.prompter.inputBox({ prompt: 'Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd', validateInput: dateValidator }));
+  write.expiresOn = parseDateInput(exp) ?? undefined;
+}
+
+/** keyVault.setSecret: create a secret or a new version. */
+export async function setSecret(ctx: CommandContext, node?: unknown): Promise<SecretProps | undefined> {
+  const vault = await vaultTarget(ctx, node);
+  let name: string;
+  let existing: SecretProps | undefined;
+  if (node instanceof SecretNode) {
+    name = node.name;
+    existing = node.props;
+  } else {
+    name = required(await ctx.prompter.inputBox({
+      prompt: `Name of the secret in "${vault.name}" (an existing name gets a new version)`,
+      placeHolder: 'letters, digits and hyphens', validateInput: (v) => validateSecretName(v),
+    })).trim();
+  }
+  if (existing?.managed) throw new Error(`"${name}" backs a certificate and is read-only: update the certificate instead.`);
+  const write: SecretWrite = { value: await askValue(ctx, name) };
+  await askOptions(ctx, write, existing);
+  if (existing && write.contentType === undefined && write.tags === undefined) {
+    // a new version keeps the content type and tags unless the user changed them
+    write.contentType = existing.contentType;
+    write.tags = existing.tags;
+  }
+  const service = ctx.hub.service(vault);
+  let result: SecretProps;
+  try {
+    result = await withProgress(`Saving "${name}" in ${vault.name}…`, (abortSignal) => service.setSecret(name, write, { abortSignal }));
+  } catch (err) {
+    if (classifyError(err).kind !== 'conflictDeleted') throw err;
+    result = await resolveDeletedConflict(ctx, vault, name, write);
+  }
+  ctx.tree.refreshVault(vault.url);
+  void vscode.window.showInformationMessage(`Saved "${name}" in ${vault.name} (version ${result.version?.slice(0, 8) ?? 'latest'}).`);
+  return result;
+}
+
+/** The name is held by a deleted secret: recover it (then save the value as a new version), or purge and create. */
+async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name: string, write: SecretWrite): Promise<SecretProps> {
+  const service = ctx.hub.service(vault);
+  const deleted = await service.getDeletedSecret(name);
+  const purgeable = deleted ? isPurgeable(deleted) : true;
+  const buttons = purgeable ? ['Recover', 'Purge and Create'] : ['Recover'];
+  const choice = await ctx.prompter.confirm(`A deleted secret "${name}" still holds this name in ${vault.name}.`,
+    `Recover brings back the deleted secret and saves your value as its new version.${purgeable
+      ? ' Purge and Create deletes the old secret and all its versions permanently, then creates a new one.'
+      : ' The vault has purge protection, so the name cannot be purged.'}`, ...buttons);
+  if (choice === 'Recover') {
+    return withProgress(`Recovering "${name}"…`, async (abortSignal, report) => {
+      await service.recoverSecret(name, { abortSignal, onProgress: report });
+      return service.setSecret(name, write, { abortSignal });
+    });
+  }
+  if (choice === 'Purge and Create') {
+    return withProgress(`Purging "${name}" and creating it anew…`, async (abortSignal) => {
+      await service.purgeSecret(name, { abortSignal });
+      // a purge takes a moment to release the name
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await service.setSecret(name, write, { abortSignal });
+        } catch (err) {
+          if (attempt >= 10 || classifyError(err).kind !== 'conflictDeleted') throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    });
+  }
+  throw new UserCancelled();
+}
+
+/** keyVault.revealSecret: the value in a read-only virtual document. */
+export async function revealSecret(ctx: CommandContext, node?: unknown): Promise<vscode.TextEditor> {
+  const ref = await secretTarget(ctx, node, false);
+  const uri = secretUri(ref);
+  ctx.documents.refresh(uri);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (/json/i.test(ref.props?.contentType ?? '') || /^\s*[[{]/.test(doc.getText())) {
+    await vscode.languages.setTextDocumentLanguage(doc, 'json');
+  }
+  return vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** keyVault.copySecretValue */
+export async function copySecretValue(ctx: CommandContext, node?: unknown): Promise<void> {
+  const ref = await secretTarget(ctx, node, false);
+  const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
+  const seconds = vscode.workspace.getConfiguration('keyVault').get<number>('clipboard.clearAfterSeconds') ?? 30;
+  await ctx.clipboard.copy(value, seconds);
+  void vscode.window.setStatusBarMessage(seconds > 0
+    ? `$(key) Copied the value of "${ref.name}"; the clipboard clears in ${seconds} s.`
+    : `$(key) Copied the value of "${ref.name}".`, 5000);
+}
+
+/** keyVault.copySecretUri */
+export async function copySecretUri(ctx: CommandContext, node?: unknown): Promise<string> {
+  const ref = node && (node as { props?: unknown }).props && 'recoveryId' in ((node as { props: object }).props)
+    ? await deletedTarget(ctx, node) : await secretTarget(ctx, node, false);
+  const uri = secretUrl(ref);
+  await vscode.env.clipboard.writeText(uri);
+  void vscode.window.setStatusBarMessage(`$(link) Copied ${uri}`, 5000);
+  return uri;
+}
+
+/** keyVault.editSecretProperties: content type, tags, enabled, dates — of the latest or one version. */
+export async function editSecretProperties(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
+  const ref = await secretTarget(ctx, node, true);
+  if (ref.props?.managed) throw new Error(`"${ref.name}" backs a certificate and is read-only: update the certificate instead.`);
+  const p = ref.props;
+  const fmtDate = (d?: Date) => (d ? d.toISOString().slice(0, 16) : '');
+  const what = required(await ctx.prompter.quickPick([
+    { label: 'Content type', description: p?.contentType ?? '(none)', id: 'contentType' },
+    { label: 'Tags', description: formatTags(p?.tags) || '(none)', id: 'tags' },
+    { label: p?.enabled === false ? 'Enable' : 'Disable', id: 'enabled' },
+    { label: 'Activation date', description: fmtDate(p?.notBefore) || '(none)', id: 'notBefore' },
+    { label: 'Expiry date', description: fmtDate(p?.expiresOn) || '(none)', id: 'expiresOn' },
+  ], { placeHolder: `Edit a property of "${ref.name}"${ref.version ? ` version ${ref.version.slice(0, 8)}` : ''}` }));
+  const update: SecretPropertiesUpdate = {};
+  switch (what.id) {
+    case 'contentType':
+      update.contentType = required(await ctx.prompter.inputBox({ prompt: 'Content type (empty clears it)', value: p?.contentType ?? '',
+        validateInput: (v) => validateContentType(v || undefined) }));
+      break;
+    case 'tags': {
+      const text = required(await ctx.prompter.inputBox({ prompt: 'Tags: name=value, name2=value2 (empty removes all)',
+        value: formatTags(p?.tags), validateInput: (v) => { try { return validateTags(parseTags(v)); } catch (e) { return (e as Error).message; } } }));
+      update.tags = parseTags(text);
+      break;
+    }
+    case 'enabled':
+      update.enabled = p?.enabled === false;
+      break;
+    case 'notBefore':
+    case 'expiresOn': {
+      const text = required(await ctx.prompter.inputBox({ prompt: `${what.label}: YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd (empty clears it)`,
+        value: fmtDate(what.id === 'notBefore' ? p?.notBefore : p?.expiresOn), validateInput: dateValidator }));
+      update[what.id] = parseDateInput(text);
+      break;
+    }
+  }
+  const result = await withProgress(`Updating "${ref.name}"…`, (abortSignal) =>
+    ctx.hub.service(ref.vault).updateProperties(ref.name, ref.version, update, { abortSignal }));
+  ctx.tree.refreshVault(ref.vault.url);
+  return result;
+}
+
+/** keyVault.deleteSecret: confirm (naming vault and recovery days), delete, wait for the poller, offer Recover. */
+export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise<void> {
+  const ref = await secretTarget(ctx, node, false);
+  if (ref.props?.managed) throw new Error(`"${ref.name}" backs a certificate: delete the certificate instead.`);
+  const days = ref.props?.recoverableDays ?? ref.vault.softDeleteRetentionDays;
+  const answer = await ctx.prompter.confirm(`Delete secret "${ref.name}" from vault "${ref.vault.name}"?`,
+    days ? `It can be recovered for ${days} days, then it is purged.` : 'It can be recovered until the vault\'s retention period ends.',
+    'Delete');
+  if (answer !== 'Delete') return;
+  const service = ctx.hub.service(ref.vault);
+  const deleted = await withProgress(`Deleting "${ref.name}" from ${ref.vault.name}…`, (abortSignal, report) =>
+    service.deleteSecret(ref.name, { abortSignal, onProgress: report }));
+  ctx.tree.refreshVault(ref.vault.url);
+  const until = deleted.scheduledPurgeDate ? ` until ${deleted.scheduledPurgeDate.toISOString().slice(0, 10)}` : '';
+  void vscode.window.showInformationMessage(`Deleted "${ref.name}". It can be recovered${until}.`, 'Recover').then(async (choice) => {
+    if (choice !== 'Recover') return;
+    try {
+      await recoverByName(ctx, ref.vault, ref.name);
+    } catch (err) {
+      reportError(err, { vaultName: ref.vault.name, secret: ref.name });
+    }
+  });
+}
+
+async function recoverByName(ctx: CommandContext, vault: VaultRef, name: string): Promise<SecretProps> {
+  const service = ctx.hub.service(vault);
+  const result = await withProgress(`Recovering "${name}" in ${vault.name}…`, (abortSignal, report) =>
+    service.recoverSecret(name, { abortSignal, onProgress: report }));
+  ctx.tree.refreshVault(vault.url);
+  void vscode.window.showInformationMessage(`Recovered "${name}" in ${vault.name}.`);
+  return result;
+}
+
+/** keyVault.recoverSecret */
+export async function recoverSecret(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
+  const ref = await deletedTarget(ctx, node);
+  return recoverByName(ctx, ref.vault, ref.name);
+}
+
+/** keyVault.purgeSecret: only where the vault allows it; the user types the name. */
+export async function purgeSecret(ctx: CommandContext, node?: unknown): Promise<void> {
+  const ref = await deletedTarget(ctx, node);
+  const props = ref.props as Parameters<typeof isPurgeable>[0] | undefined;
+  if (props && !isPurgeable(props)) {
+    throw new Error(`Vault "${ref.vault.name}" has purge protection: "${ref.name}" can only be recovered, and is purged automatically on its scheduled date.`);
+  }
+  required(await ctx.prompter.inputBox({
+    prompt: `Purging deletes "${ref.name}" and all its versions permanently. Type the secret's name to confirm.`,
+    placeHolder: ref.name,
+    validateInput: (v) => (v === ref.name ? undefined : `Type "${ref.name}" exactly to purge it.`),
+  }));
+  await withProgress(`Purging "${ref.name}"…`, (abortSignal) => ctx.hub.service(ref.vault).purgeSecret(ref.name, { abortSignal }));
+  ctx.tree.refreshVault(ref.vault.url);
+  void vscode.window.showInformationMessage(`Purged "${ref.name}" from ${ref.vault.name}.`);
+}
+
+/** keyVault.restoreVersion: an older version's value (content type, tags) becomes the new latest version. */
+export async function restoreVersion(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
+  const ref = await secretTarget(ctx, node, true);
+  if (!ref.version) throw new Error('Choose a version to restore.');
+  const answer = await ctx.prompter.confirm(`Make version ${ref.version.slice(0, 8)} of "${ref.name}" the latest?`,
+    'Its value, content type and tags are saved as a new version; the current version stays in the history.', 'Restore');
+  if (answer !== 'Restore') return required<SecretProps>(undefined);
+  const service = ctx.hub.service(ref.vault);
+  const result = await withProgress(`Restoring "${ref.name}"…`, async (abortSignal) => {
+    const old = await service.getSecretValue(ref.name, ref.version, { abortSignal });
+    return service.setSecret(ref.name, { value: old.value, contentType: old.properties.contentType, tags: old.properties.tags }, { abortSignal });
+  });
+  ctx.tree.refreshVault(ref.vault.url);
+  void vscode.window.showInformationMessage(`Version ${ref.version.slice(0, 8)} of "${ref.name}" is now the latest (${result.version?.slice(0, 8)}).`);
+  return result;
+}
+
+/** keyVault.backupSecret: the service's (protected) backup blob, to a file. */
+export async function backupSecret(ctx: CommandContext, node?: unknown): Promise<vscode.Uri> {
+  const ref = await secretTarget(ctx, node, false);
+  const target = required(await ctx.prompter.saveFile({
+    defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()), `${ref.name}.keyvault-backup`),
+    filters: { 'Key Vault backup': ['keyvault-backup'] }, saveLabel: 'Back Up',
+  }));
+  const blob = await withProgress(`Backing up "${ref.name}"…`, (abortSignal) => ctx.hub.service(ref.vault).backupSecret(ref.name, { abortSignal }));
+  await vscode.workspace.fs.writeFile(target, blob);
+  void vscode.window.showInformationMessage(`Backed up "${ref.name}" (all versions) to ${target.fsPath}. It can be restored into a vault of the same subscription and geography.`);
+  return target;
+}
+
+/** keyVault.restoreSecretBackup */
+export async function restoreSecretBackup(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
+  const vault = await vaultTarget(ctx, node);
+  const file = required(await ctx.prompter.openFile({ canSelectMany: false, openLabel: 'Restore', filters: { 'Key Vault backup': ['keyvault-backup'], 'All files': ['*'] } }));
+  const blob = await vscode.workspace.fs.readFile(file);
+  const result = await withProgress(`Restoring into ${vault.name}…`, (abortSignal) => ctx.hub.service(vault).restoreSecretBackup(blob, { abortSignal }));
+  ctx.tree.refreshVault(vault.url);
+  void vscode.window.showInformationMessage(`Restored "${result.name}" into ${vault.name}.`);
+  return result;
+}

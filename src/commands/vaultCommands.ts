@@ -1,0 +1,127 @@
+// Commands on the tree and vaults: refresh, sign in, add/remove vault by URL, filter, open in portal,
+// load more, and the local emulator (start, stop, attach).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { portalUrlFor } from '../azure/clouds';
+import { parseVaultUrl } from '../azure/names';
+import { LoadMoreNode, Node, VaultNode } from '../tree/nodes';
+import { EmulatorProcess, findInstance, parseReadyInfo } from '../ui/emulatorProcess';
+import { outputChannel } from '../ui/output';
+import { required } from '../ui/prompts';
+import { secretTarget, vaultTarget, withProgress, type CommandContext } from './context';
+
+export function refresh(ctx: CommandContext, node?: unknown): void {
+  ctx.tree.refresh(node instanceof Node ? node : undefined);
+}
+
+export async function signIn(ctx: CommandContext): Promise<void> {
+  await ctx.hub.signIn();
+}
+
+export async function addVaultByUrl(ctx: CommandContext): Promise<string> {
+  const cloud = ctx.hub.cloud();
+  const input = required(await ctx.prompter.inputBox({
+    prompt: 'Vault URL or name, e.g. https://myvault.vault.azure.net/ — for vaults you can read but not see in a subscription',
+    placeHolder: `https://<name>.${cloud.keyVaultDnsSuffix}/`,
+    validateInput: (v) => { try { parseVaultUrl(v, cloud); return undefined; } catch (e) { return (e as Error).message; } },
+  }));
+  const parsed = parseVaultUrl(input, cloud);
+  await ctx.hub.addVaultUrl(parsed.url);
+  ctx.tree.refresh();
+  return parsed.url;
+}
+
+export async function removeVault(ctx: CommandContext, node?: unknown): Promise<void> {
+  let url: string;
+  if (node instanceof VaultNode) url = node.vault.url;
+  else {
+    const vaults = ctx.hub.urlVaults();
+    if (vaults.length === 0) throw new Error('No vaults were added by URL.');
+    url = required(await ctx.prompter.quickPick(vaults.map((v) => ({ label: v.name, detail: v.url, url: v.url })),
+      { placeHolder: 'Remove which vault from the list?' })).url;
+  }
+  await ctx.hub.removeVaultUrl(url);
+  ctx.tree.refresh();
+}
+
+export async function filterSecrets(ctx: CommandContext, node?: unknown): Promise<void> {
+  const vault = node instanceof VaultNode ? node.vault : undefined;
+  const current = vault ? ctx.hub.filterFor(vault) : undefined;
+  const text = required(await ctx.prompter.inputBox({
+    prompt: vault ? `Show secrets of "${vault.name}" whose name contains…` : 'Show secrets (in every vault) whose name contains…',
+    value: current ?? '', placeHolder: 'part of a name, e.g. airflow-connections',
+  }));
+  ctx.hub.setFilter(vault, text.trim() || undefined);
+  if (node instanceof VaultNode) ctx.tree.refresh(node);
+  else ctx.tree.refresh();
+  ctx.view.description = text.trim() && !vault ? `filter: ${text.trim()}` : undefined;
+}
+
+export function clearFilter(ctx: CommandContext): void {
+  ctx.hub.setFilter(undefined, undefined);
+  ctx.view.description = undefined;
+  ctx.tree.refresh();
+}
+
+export async function openInPortal(ctx: CommandContext, node?: unknown): Promise<string> {
+  const vault = node instanceof VaultNode ? node.vault : (await secretTarget(ctx, node, false).catch(() => undefined))?.vault ?? await vaultTarget(ctx, node);
+  const url = vault.resourceId && portalUrlFor(ctx.hub.cloud(), vault.resourceId);
+  if (!url) throw new Error(`"${vault.name}" was not found through Azure Resource Manager, so the portal has no page for it here.`);
+  const target = vault.tenantId ? url.replace('/#/', `/#@${vault.tenantId}/`) : url;
+  await vscode.env.openExternal(vscode.Uri.parse(target));
+  return target;
+}
+
+export async function loadMore(ctx: CommandContext, node?: unknown): Promise<void> {
+  if (!(node instanceof LoadMoreNode)) return;
+  await node.owner.loadMore();
+  ctx.tree.rerender(node.owner);
+}
+
+// ---- local emulator ----
+
+function emulatorDataDir(ctx: CommandContext): string {
+  return path.join(ctx.extension.globalStorageUri.fsPath, 'emulator');
+}
+
+export async function startLocalEmulator(ctx: CommandContext): Promise<number> {
+  if (ctx.emulatorProcess?.running) return ctx.emulatorProcess.info.port;
+  const config = vscode.workspace.getConfiguration('keyVault');
+  const log = outputChannel();
+  const proc = await withProgress('Starting the local Key Vault emulator…', () => EmulatorProcess.start({
+    script: ctx.extension.asAbsolutePath(path.join('dist', 'emulator.js')),
+    dataDir: emulatorDataDir(ctx),
+    port: config.get<number>('emulator.port') || 0,
+    seedFile: config.get<string>('emulator.seedFile') || undefined,
+    onLog: (line) => log.info(`[emulator] ${line}`),
+  }));
+  ctx.emulatorProcess = proc;
+  proc.child.once('exit', () => {
+    if (ctx.emulatorProcess === proc) {
+      ctx.emulatorProcess = undefined;
+      if (ctx.hub.emulator()?.owned) ctx.hub.setEmulator(undefined, false);
+    }
+  });
+  ctx.hub.setEmulator(proc.info, true);
+  void vscode.window.showInformationMessage(`Local Key Vault emulator running on port ${proc.info.port} with ${proc.info.vaults.length} vault(s).`);
+  return proc.info.port;
+}
+
+export async function stopLocalEmulator(ctx: CommandContext): Promise<void> {
+  const proc = ctx.emulatorProcess;
+  ctx.emulatorProcess = undefined;
+  ctx.hub.setEmulator(undefined, false);
+  await proc?.stop();
+}
+
+export async function attachLocalEmulator(ctx: CommandContext): Promise<number> {
+  const input = required(await ctx.prompter.inputBox({
+    prompt: 'Port of an emulator started with `npm run emulator`, or its ready line (JSON)',
+    validateInput: (v) => (/^\s*\d{1,5}\s*$/.test(v) || parseReadyInfo(v.trim()) ? undefined : 'Enter a port number or the emulator\'s ready line.'),
+  })).trim();
+  const info = /^\d+$/.test(input) ? findInstance(Number(input), [emulatorDataDir(ctx)]) : parseReadyInfo(input);
+  if (!info) throw new Error(`No emulator announced itself on port ${input}: paste its ready line instead (the JSON line it printed on start).`);
+  if (ctx.emulatorProcess?.running && ctx.emulatorProcess.info.port !== info.port) await stopLocalEmulator(ctx);
+  ctx.hub.setEmulator(info, ctx.emulatorProcess?.info.port === info.port);
+  return info.port;
+}

@@ -1,0 +1,82 @@
+// How a secret's metadata reads in the tree: description, tooltip, icon. Never a value.
+import type { DeletedSecretProps, SecretProps } from '../azure/model';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export type SecretState = 'disabled' | 'expired' | 'notYetValid' | 'expiring' | 'ok';
+
+export function secretState(p: SecretProps, now = Date.now()): SecretState {
+  if (!p.enabled) return 'disabled';
+  if (p.expiresOn && p.expiresOn.getTime() <= now) return 'expired';
+  if (p.notBefore && p.notBefore.getTime() > now) return 'notYetValid';
+  if (p.expiresOn && p.expiresOn.getTime() - now <= 30 * DAY) return 'expiring';
+  return 'ok';
+}
+
+export function expiryText(p: SecretProps, now = Date.now()): string | undefined {
+  if (!p.expiresOn) return undefined;
+  const ms = p.expiresOn.getTime() - now;
+  if (ms <= 0) return 'expired';
+  const days = Math.floor(ms / DAY);
+  if (days === 0) return 'expires today';
+  return days === 1 ? 'expires in 1 day' : `expires in ${days} days`;
+}
+
+export function secretDescription(p: SecretProps, now = Date.now()): string {
+  const parts: string[] = [];
+  if (p.managed) parts.push('certificate');
+  if (!p.enabled) parts.push('disabled');
+  else if (p.notBefore && p.notBefore.getTime() > now) parts.push(`not before ${p.notBefore.toISOString().slice(0, 10)}`);
+  const exp = expiryText(p, now);
+  if (exp) parts.push(exp);
+  if (p.contentType) parts.push(p.contentType);
+  const tagCount = p.tags ? Object.keys(p.tags).length : 0;
+  if (tagCount) parts.push(tagCount === 1 ? '1 tag' : `${tagCount} tags`);
+  return parts.join(' · ');
+}
+
+export function secretIcon(p: SecretProps, now = Date.now()): { id: string; color?: string } {
+  if (p.managed) return { id: 'workspace-trusted' };
+  switch (secretState(p, now)) {
+    case 'disabled': return { id: 'circle-slash', color: 'disabledForeground' };
+    case 'expired': return { id: 'warning', color: 'list.errorForeground' };
+    case 'expiring': return { id: 'key', color: 'list.warningForeground' };
+    case 'notYetValid': return { id: 'watch' };
+    default: return { id: 'key' };
+  }
+}
+
+const fmt = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : undefined);
+
+/** Markdown lines for a tooltip (escaped by the caller's MarkdownString.appendText where needed). */
+export function secretTooltipLines(p: SecretProps, now = Date.now()): string[] {
+  const lines: string[] = [];
+  lines.push(`${p.name}${p.version ? ` (version ${p.version})` : ''}`);
+  if (p.managed) lines.push('Backs a certificate: read-only here; manage it through the certificate.');
+  lines.push(`Enabled: ${p.enabled ? 'yes' : 'no'}`);
+  if (p.contentType) lines.push(`Content type: ${p.contentType}`);
+  if (p.notBefore) lines.push(`Activation: ${fmt(p.notBefore)}`);
+  if (p.expiresOn) lines.push(`Expiry: ${fmt(p.expiresOn)} (${expiryText(p, now)})`);
+  if (p.createdOn) lines.push(`Created: ${fmt(p.createdOn)}`);
+  if (p.updatedOn) lines.push(`Updated: ${fmt(p.updatedOn)}`);
+  for (const [k, v] of Object.entries(p.tags ?? {})) lines.push(`Tag ${k} = ${v}`);
+  return lines;
+}
+
+export function deletedDescription(p: DeletedSecretProps): string {
+  const parts: string[] = [];
+  if (p.deletedOn) parts.push(`deleted ${p.deletedOn.toISOString().slice(0, 10)}`);
+  if (p.scheduledPurgeDate) parts.push(`purged ${p.scheduledPurgeDate.toISOString().slice(0, 10)}`);
+  return parts.join(' · ');
+}
+
+/** Whether the vault lets this deleted secret be purged (purge protection makes recoveryLevel lack "Purgeable"). */
+export function isPurgeable(p: DeletedSecretProps): boolean {
+  return p.recoveryLevel === undefined || /Purgeable/i.test(p.recoveryLevel);
+}
+
+/** Case-insensitive substring filter on names; empty filter keeps everything. */
+export function matchesFilter(name: string, filter: string | undefined): boolean {
+  if (!filter) return true;
+  return name.toLowerCase().includes(filter.toLowerCase());
+}

@@ -1,0 +1,398 @@
+// Tree nodes: small classes that know their id, how they render and how to list their children.
+// Ids come from vault URL + secret name (+ version), lower-cased where Key Vault is case-insensitive,
+// prefixed by the root so one vault can appear under two roots.
+import * as vscode from 'vscode';
+import type { DeletedSecretProps, Page, SecretProps, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
+import type { Hub } from '../ui/hub';
+import { deletedDescription, isPurgeable, matchesFilter, secretDescription, secretIcon, secretTooltipLines } from './describe';
+
+export type RootKind = 'azure' | 'url' | 'emulator';
+
+export abstract class Node {
+  abstract readonly id: string;
+  parent?: Node;
+  abstract treeItem(): vscode.TreeItem;
+  children(): Promise<Node[]> {
+    return Promise.resolve([]);
+  }
+}
+
+function item(label: string, id: string, collapsible: vscode.TreeItemCollapsibleState, contextValue: string): vscode.TreeItem {
+  const ti = new vscode.TreeItem(label, collapsible);
+  ti.id = id;
+  ti.contextValue = contextValue;
+  return ti;
+}
+
+const Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+const Expanded = vscode.TreeItemCollapsibleState.Expanded;
+const None = vscode.TreeItemCollapsibleState.None;
+
+export class MessageNode extends Node {
+  constructor(readonly id: string, private readonly label: string, private readonly icon = 'info',
+    private readonly command?: vscode.Command, private readonly tooltip?: string) {
+    super();
+  }
+  treeItem(): vscode.TreeItem {
+    const ti = item(this.label, this.id, None, 'message');
+    ti.iconPath = new vscode.ThemeIcon(this.icon);
+    ti.command = this.command;
+    ti.tooltip = this.tooltip;
+    return ti;
+  }
+}
+
+/** Paged list state shared by the nodes that page (vault secrets, versions, deleted secrets). */
+export class PagedList<T> {
+  items: T[] = [];
+  token: string | undefined;
+  loaded = false;
+  constructor(private readonly fetch: (token?: string) => Promise<Page<T>>) {}
+
+  async first(): Promise<void> {
+    const page = await this.fetch();
+    this.items = page.items;
+    this.token = page.continuationToken;
+    this.loaded = true;
+  }
+  async more(): Promise<void> {
+    if (!this.token) return;
+    const page = await this.fetch(this.token);
+    this.items.push(...page.items);
+    this.token = page.continuationToken;
+  }
+  /** Loads every remaining page (used when a filter is active, so the filter sees all names). */
+  async all(): Promise<void> {
+    if (!this.loaded) await this.first();
+    while (this.token) await this.more();
+  }
+  reset(): void {
+    this.items = [];
+    this.token = undefined;
+    this.loaded = false;
+  }
+}
+
+export class LoadMoreNode extends Node {
+  readonly id: string;
+  constructor(readonly owner: PagingNode) {
+    super();
+    this.id = `${owner.id}|more`;
+    this.parent = owner;
+  }
+  treeItem(): vscode.TreeItem {
+    const ti = item('Load more…', this.id, None, 'loadMore');
+    ti.iconPath = new vscode.ThemeIcon('ellipsis');
+    ti.command = { command: 'keyVault.loadMore', title: 'Load More', arguments: [this] };
+    return ti;
+  }
+}
+
+export interface PagingNode extends Node {
+  loadMore(): Promise<void>;
+}
+
+// ---- roots ----
+
+export class AzureRootNode extends Node {
+  readonly id = 'root|azure';
+  constructor(private readonly hub: Hub) {
+    super();
+  }
+  treeItem(): vscode.TreeItem {
+    const ti = item('Azure', this.id, Expanded, 'azureRoot');
+    ti.iconPath = new vscode.ThemeIcon('azure');
+    ti.description = this.hub.cloudLabel();
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    if (!(await this.hub.isAzureSignedIn())) {
+      return [new MessageNode(`${this.id}|signin`, 'Sign in to Azure…', 'sign-in',
+        { command: 'keyVault.signIn', title: 'Sign In' })];
+    }
+    const tenants = await this.hub.azureTenants();
+    const withSubs = tenants.filter((t) => t.subscriptions.length > 0);
+    if (withSubs.length === 0) {
+      return [new MessageNode(`${this.id}|nosubs`, 'No subscriptions found', 'info')];
+    }
+    if (withSubs.length === 1) return withSubs[0].subscriptions.map((s) => this.adopt(new SubscriptionNode(this.hub, s)));
+    return withSubs.map((t) => this.adopt(new TenantNode(this.hub, t.tenant, t.subscriptions)));
+  }
+  private adopt<T extends Node>(n: T): T {
+    n.parent = this;
+    return n;
+  }
+}
+
+export class TenantNode extends Node {
+  readonly id: string;
+  constructor(private readonly hub: Hub, readonly tenant: TenantRef, readonly subscriptions: SubscriptionRef[]) {
+    super();
+    this.id = `root|azure|tenant|${tenant.tenantId.toLowerCase()}`;
+  }
+  treeItem(): vscode.TreeItem {
+    const ti = item(this.tenant.displayName || this.tenant.defaultDomain || this.tenant.tenantId, this.id, Expanded, 'tenant');
+    ti.iconPath = new vscode.ThemeIcon('organization');
+    ti.description = this.tenant.displayName ? this.tenant.tenantId : undefined;
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    return this.subscriptions.map((s) => {
+      const n = new SubscriptionNode(this.hub, s);
+      n.parent = this;
+      return n;
+    });
+  }
+}
+
+export class SubscriptionNode extends Node {
+  readonly id: string;
+  constructor(private readonly hub: Hub, readonly subscription: SubscriptionRef) {
+    super();
+    this.id = `root|azure|sub|${subscription.subscriptionId.toLowerCase()}`;
+  }
+  treeItem(): vscode.TreeItem {
+    const ti = item(this.subscription.displayName, this.id, Collapsed, 'subscription');
+    ti.iconPath = new vscode.ThemeIcon('key');
+    ti.tooltip = `${this.subscription.displayName}\n${this.subscription.subscriptionId}\nTenant ${this.subscription.tenantId}`;
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    const vaults = await this.hub.vaultsForSubscription(this.subscription);
+    if (vaults.length === 0) return [new MessageNode(`${this.id}|none`, 'No key vaults in this subscription', 'info')];
+    return vaults.map((v) => {
+      const n = new VaultNode(this.hub, v, 'azure');
+      n.parent = this;
+      return n;
+    });
+  }
+}
+
+export class UrlRootNode extends Node {
+  readonly id = 'root|url';
+  constructor(private readonly hub: Hub) {
+    super();
+  }
+  treeItem(): vscode.TreeItem {
+    const ti = item('Vaults added by URL', this.id, Expanded, 'urlRoot');
+    ti.iconPath = new vscode.ThemeIcon('link');
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    return this.hub.urlVaults().map((v) => {
+      const n = new VaultNode(this.hub, v, 'url');
+      n.parent = this;
+      return n;
+    });
+  }
+}
+
+export class EmulatorRootNode extends Node {
+  readonly id = 'root|emulator';
+  constructor(private readonly hub: Hub) {
+    super();
+  }
+  treeItem(): vscode.TreeItem {
+    const em = this.hub.emulator();
+    const flags = ['emulatorRoot'];
+    if (em) flags.push('running');
+    if (em?.owned) flags.push('owned');
+    const ti = item('Local emulator', this.id, Expanded, flags.join(' '));
+    ti.iconPath = new vscode.ThemeIcon(em ? 'vm-running' : 'vm-outline');
+    ti.description = em ? `localhost:${em.port}${em.owned ? '' : ' (attached)'}` : 'stopped';
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    const em = this.hub.emulator();
+    if (!em) {
+      return [new MessageNode(`${this.id}|start`, 'Start local emulator', 'play',
+        { command: 'keyVault.startLocalEmulator', title: 'Start Local Emulator' })];
+    }
+    return em.vaults.map((v) => {
+      const n = new VaultNode(this.hub, v, 'emulator');
+      n.parent = this;
+      return n;
+    });
+  }
+}
+
+// ---- vault and below ----
+
+export class VaultNode extends Node implements PagingNode {
+  readonly id: string;
+  readonly secrets: PagedList<SecretProps>;
+  readonly deletedFolder: DeletedFolderNode;
+  constructor(private readonly hub: Hub, readonly vault: VaultRef, readonly root: RootKind) {
+    super();
+    this.id = `${root}|${vault.url.toLowerCase()}`;
+    this.secrets = new PagedList((token) => hub.service(vault).listSecrets({
+      continuationToken: token, maxPageSize: hub.pageSize() }));
+    this.deletedFolder = new DeletedFolderNode(hub, this);
+  }
+  treeItem(): vscode.TreeItem {
+    const flags = ['vault'];
+    if (this.root === 'url') flags.push('removable');
+    if (this.vault.resourceId) flags.push('portal');
+    const ti = item(this.vault.name, this.id, Collapsed, flags.join(' '));
+    ti.iconPath = new vscode.ThemeIcon('lock');
+    const filter = this.hub.filterFor(this.vault);
+    ti.description = filter ? `filter: ${filter}` : undefined;
+    ti.tooltip = [this.vault.url, this.vault.subscriptionId && `Subscription ${this.vault.subscriptionId}`,
+      this.vault.purgeProtection ? 'Purge protection on' : undefined].filter(Boolean).join('\n');
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    const filter = this.hub.filterFor(this.vault);
+    if (filter) await this.secrets.all();
+    else if (!this.secrets.loaded) await this.secrets.first();
+    const nodes: Node[] = this.secrets.items
+      .filter((s) => matchesFilter(s.name, filter))
+      .map((s) => {
+        const n = new SecretNode(this.hub, this, s);
+        return n;
+      });
+    if (this.secrets.token) nodes.push(new LoadMoreNode(this));
+    if (filter && nodes.length === 0) nodes.push(new MessageNode(`${this.id}|nomatch`, `No secret names contain "${filter}"`, 'filter'));
+    nodes.push(this.deletedFolder);
+    return nodes;
+  }
+  async loadMore(): Promise<void> {
+    await this.secrets.more();
+  }
+  reset(): void {
+    this.secrets.reset();
+    this.deletedFolder.list.reset();
+  }
+}
+
+export class SecretNode extends Node implements PagingNode {
+  readonly id: string;
+  readonly versions: PagedList<SecretProps>;
+  constructor(hub: Hub, readonly vaultNode: VaultNode, readonly props: SecretProps) {
+    super();
+    this.parent = vaultNode;
+    this.id = `${vaultNode.id}|secret|${props.name.toLowerCase()}`;
+    this.versions = new PagedList((token) => hub.service(vaultNode.vault).listVersions(props.name, {
+      continuationToken: token, maxPageSize: 25 }));
+  }
+  get vault(): VaultRef {
+    return this.vaultNode.vault;
+  }
+  get name(): string {
+    return this.props.name;
+  }
+  treeItem(): vscode.TreeItem {
+    const flags = ['secret', this.props.managed ? 'managed' : 'editable'];
+    if (this.vault.resourceId) flags.push('portal');
+    const ti = item(this.props.name, this.id, Collapsed, flags.join(' '));
+    ti.description = secretDescription(this.props);
+    const icon = secretIcon(this.props);
+    ti.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+    const md = new vscode.MarkdownString();
+    for (const line of secretTooltipLines(this.props)) md.appendText(line + '\n\n');
+    ti.tooltip = md;
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    if (!this.versions.loaded) await this.versions.first();
+    // newest first; the newest is the current ("latest") version
+    const sorted = [...this.versions.items].sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
+    const nodes: Node[] = sorted.map((v, i) => new VersionNode(this, v, i === 0 && !this.versions.token));
+    if (this.versions.token) nodes.push(new LoadMoreNode(this));
+    return nodes;
+  }
+  async loadMore(): Promise<void> {
+    await this.versions.more();
+  }
+}
+
+export class VersionNode extends Node {
+  readonly id: string;
+  constructor(readonly secretNode: SecretNode, readonly props: SecretProps, readonly isLatest: boolean) {
+    super();
+    this.parent = secretNode;
+    this.id = `${secretNode.id}|v|${(props.version ?? '').toLowerCase()}`;
+  }
+  get vault(): VaultRef {
+    return this.secretNode.vault;
+  }
+  get name(): string {
+    return this.props.name;
+  }
+  get version(): string | undefined {
+    return this.props.version;
+  }
+  treeItem(): vscode.TreeItem {
+    const flags = ['secretVersion', this.secretNode.props.managed ? 'managed' : 'editable'];
+    if (!this.isLatest) flags.push('old');
+    const label = (this.props.version ?? '').slice(0, 8) || '(version)';
+    const ti = item(label, this.id, None, flags.join(' '));
+    const created = this.props.createdOn ? this.props.createdOn.toISOString().replace('T', ' ').slice(0, 16) : '';
+    ti.description = [this.isLatest ? 'latest' : undefined, created, secretDescription(this.props)].filter(Boolean).join(' · ');
+    const icon = secretIcon(this.props);
+    ti.iconPath = new vscode.ThemeIcon(this.isLatest ? 'git-commit' : 'history', icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+    const md = new vscode.MarkdownString();
+    for (const line of secretTooltipLines(this.props)) md.appendText(line + '\n\n');
+    ti.tooltip = md;
+    return ti;
+  }
+}
+
+export class DeletedFolderNode extends Node implements PagingNode {
+  readonly id: string;
+  readonly list: PagedList<DeletedSecretProps>;
+  constructor(private readonly hub: Hub, readonly vaultNode: VaultNode) {
+    super();
+    this.parent = vaultNode;
+    this.id = `${vaultNode.id}|deleted`;
+    this.list = new PagedList((token) => hub.service(vaultNode.vault).listDeletedSecrets({
+      continuationToken: token, maxPageSize: hub.pageSize() }));
+  }
+  treeItem(): vscode.TreeItem {
+    const ti = item('Deleted secrets', this.id, Collapsed, 'deletedFolder');
+    ti.iconPath = new vscode.ThemeIcon('trash');
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    const filter = this.hub.filterFor(this.vaultNode.vault);
+    if (!this.list.loaded) await this.list.first();
+    const nodes: Node[] = this.list.items.filter((d) => matchesFilter(d.name, filter))
+      .map((d) => new DeletedSecretNode(this, d));
+    if (this.list.token) nodes.push(new LoadMoreNode(this));
+    if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}|empty`, 'No deleted secrets', 'info'));
+    return nodes;
+  }
+  async loadMore(): Promise<void> {
+    await this.list.more();
+  }
+}
+
+export class DeletedSecretNode extends Node {
+  readonly id: string;
+  constructor(readonly folder: DeletedFolderNode, readonly props: DeletedSecretProps) {
+    super();
+    this.parent = folder;
+    this.id = `${folder.id}|${props.name.toLowerCase()}`;
+  }
+  get vault(): VaultRef {
+    return this.folder.vaultNode.vault;
+  }
+  get name(): string {
+    return this.props.name;
+  }
+  treeItem(): vscode.TreeItem {
+    const flags = ['deletedSecret'];
+    if (isPurgeable(this.props)) flags.push('purgeable');
+    const ti = item(this.props.name, this.id, None, flags.join(' '));
+    ti.iconPath = new vscode.ThemeIcon('trash');
+    ti.description = deletedDescription(this.props);
+    ti.tooltip = [`${this.props.name} (deleted)`,
+      this.props.recoveryLevel && `Recovery level: ${this.props.recoveryLevel}`,
+      isPurgeable(this.props) ? undefined : 'Purge protection: it can only be recovered until the scheduled purge date.',
+    ].filter(Boolean).join('\n');
+    return ti;
+  }
+}
+
+/** Anything a secret command can act on. */
+export type SecretTarget = SecretNode | VersionNode;

@@ -1,0 +1,100 @@
+// Turns nodes into TreeItems and children; a failed listing becomes an error row that says what to do.
+import * as vscode from 'vscode';
+import { classifyError } from '../azure/errors';
+import type { Hub } from '../ui/hub';
+import { outputChannel } from '../ui/output';
+import { AzureRootNode, EmulatorRootNode, MessageNode, Node, UrlRootNode, VaultNode } from './nodes';
+
+export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: Node[] | undefined;
+  /** Vault nodes currently in the tree, by id: commands refresh them after a change. */
+  private readonly vaultNodes = new Map<string, VaultNode>();
+  private readonly listeners: vscode.Disposable[] = [];
+
+  constructor(private readonly hub: Hub) {
+    this.listeners.push(hub.onDidChange(() => this.refresh()));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node.treeItem();
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) return this.rootNodes();
+    try {
+      const children = await node.children();
+      for (const c of children) {
+        c.parent ??= node;
+        if (c instanceof VaultNode) this.vaultNodes.set(c.id, c);
+      }
+      return children;
+    } catch (err) {
+      const info = classifyError(err, vaultContext(node));
+      outputChannel().error(`${info.message}\n${info.detail}`);
+      return [new MessageNode(`${node.id}|error`, info.message, 'error',
+        { command: 'keyVault.showOutput', title: 'Show Details' }, `${info.message}\n\nClick for details.`)];
+    }
+  }
+
+  private async rootNodes(): Promise<Node[]> {
+    const roots: Node[] = [];
+    const [azureVisible] = await Promise.all([this.hub.isAzureVisible()]);
+    if (azureVisible) roots.push(new AzureRootNode(this.hub));
+    if (this.hub.urlVaults().length > 0) roots.push(new UrlRootNode(this.hub));
+    if (this.hub.emulator() || this.hub.emulatorConfigured()) roots.push(new EmulatorRootNode(this.hub));
+    this.roots = roots;
+    await vscode.commands.executeCommand('setContext', 'keyVault.hasContent', roots.length > 0);
+    return roots;
+  }
+
+  /** Refreshes one node (its cached pages are dropped) or the whole tree. */
+  refresh(node?: Node): void {
+    if (!node) {
+      this.vaultNodes.clear();
+      this.hub.clearCaches();
+      this.changed.fire(undefined);
+      return;
+    }
+    if (node instanceof VaultNode) node.reset();
+    this.changed.fire(node);
+  }
+
+  /** Re-renders a node without dropping its cache (after "Load more"). */
+  rerender(node: Node): void {
+    this.changed.fire(node);
+  }
+
+  /** Vault nodes for a vault URL (a vault can be shown under several roots). */
+  vaultNodesFor(url: string): VaultNode[] {
+    return [...this.vaultNodes.values()].filter((n) => n.vault.url.toLowerCase() === url.toLowerCase());
+  }
+
+  /** Refreshes every node showing this vault. */
+  refreshVault(url: string): void {
+    const nodes = this.vaultNodesFor(url);
+    if (nodes.length === 0) this.changed.fire(undefined);
+    for (const n of nodes) this.refresh(n);
+  }
+
+  get currentRoots(): readonly Node[] | undefined {
+    return this.roots;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    for (const l of this.listeners) l.dispose();
+  }
+}
+
+function vaultContext(node: Node): { vaultName?: string } {
+  for (let n: Node | undefined = node; n; n = n.parent) {
+    if (n instanceof VaultNode) return { vaultName: n.vault.name };
+  }
+  return {};
+}

@@ -1,0 +1,28 @@
+// User-facing errors: a message that says what to do, and "Show Details" to an output channel.
+// Neither ever contains a secret value or a token (classifyError guarantees it for service errors).
+import * as vscode from 'vscode';
+import { classifyError, type ErrorContext } from '../azure/errors';
+import { UserCancelled } from './prompts';
+
+let channel: vscode.LogOutputChannel | undefined;
+
+export function outputChannel(): vscode.LogOutputChannel {
+  channel ??= vscode.window.createOutputChannel('Key Vault', { log: true });
+  return channel;
+}
+
+export function isCancellation(err: unknown): boolean {
+  return err instanceof UserCancelled || err instanceof vscode.CancellationError ||
+    (err instanceof Error && err.name === 'AbortError');
+}
+
+/** Shows a classified error; resolves once shown (not when dismissed). Returns the message shown. */
+export function reportError(err: unknown, context: ErrorContext = {}): string | undefined {
+  if (isCancellation(err)) return undefined;
+  const info = classifyError(err, context);
+  outputChannel().error(`${info.message}\n${info.detail}`);
+  void vscode.window.showErrorMessage(info.message, 'Show Details').then((choice) => {
+    if (choice === 'Show Details') outputChannel().show(true);
+  });
+  return info.message;
+}

@@ -1,0 +1,52 @@
+// Secret values are shown in read-only virtual documents of their own scheme: nothing is written to disk,
+// no untitled document exists to be saved, and the editor never becomes dirty.
+import * as vscode from 'vscode';
+import type { VaultRef } from '../azure/model';
+
+export const SECRET_SCHEME = 'keyvault-secret';
+
+export interface SecretLocation {
+  vault: VaultRef;
+  name: string;
+  version?: string;
+}
+
+export function secretUri(loc: SecretLocation): vscode.Uri {
+  const query = new URLSearchParams({ vault: loc.vault.url, source: loc.vault.source });
+  if (loc.version) query.set('version', loc.version);
+  if (loc.vault.tenantId) query.set('tenant', loc.vault.tenantId);
+  if (loc.vault.subscriptionId) query.set('subscription', loc.vault.subscriptionId);
+  const label = loc.version ? `${loc.name}@${loc.version.slice(0, 8)}` : loc.name;
+  return vscode.Uri.from({ scheme: SECRET_SCHEME, path: `/${loc.vault.name}/${label}`, query: query.toString() });
+}
+
+export function parseSecretUri(uri: vscode.Uri): SecretLocation {
+  const q = new URLSearchParams(uri.query);
+  const [, vaultName, label] = uri.path.split('/');
+  const name = (label ?? '').split('@')[0];
+  const vault: VaultRef = {
+    name: vaultName, url: q.get('vault') ?? '', source: (q.get('source') ?? 'url') as VaultRef['source'],
+    tenantId: q.get('tenant') ?? undefined, subscriptionId: q.get('subscription') ?? undefined,
+  };
+  return { vault, name, version: q.get('version') ?? undefined };
+}
+
+export class SecretDocumentProvider implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly read: (loc: SecretLocation, token: vscode.CancellationToken) => Promise<string>) {}
+
+  provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    return this.read(parseSecretUri(uri), token);
+  }
+
+  /** Re-reads an open document (after a new version was set). */
+  refresh(uri: vscode.Uri): void {
+    this.changed.fire(uri);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
