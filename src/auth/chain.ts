@@ -67,7 +67,19 @@ export interface ChainCredential extends TokenCredential {
   reset(): void;
 }
 
-function reasonOf(err: unknown): string {
+const HINTS: Partial<Record<ChainMember, string>> = {
+  environment: 'set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a certificate path)',
+  azureCli: 'run "az login"',
+  azureDeveloperCli: 'run "azd auth login"',
+};
+
+function reasonOf(err: unknown, member: ChainMember): string {
+  const base = firstReason(err);
+  const hint = HINTS[member];
+  return hint && /unavailable|not (be )?found|not installed|please run|az login|azd auth login/i.test(base) ? `${base} (${hint})` : base;
+}
+
+function firstReason(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   // First meaningful line, without tokens or troubleshooting links.
   const line = msg.split('\n').map((l) => l.trim()).find((l) => l && !/^https?:\/\//.test(l)) ?? 'failed';
@@ -147,7 +159,7 @@ export function createChainCredential(members: readonly ChainMember[], options: 
           return token;
         } catch (err) {
           if ((err as Error)?.name === 'AbortError') throw err;
-          failures.push({ member: m, reason: reasonOf(err) });
+          failures.push({ member: m, reason: reasonOf(err, m) });
         }
       }
       throw new ChainCredentialError(failures, list);

@@ -203,7 +203,7 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
   // Identity / sign-in errors.
   if (p.name === 'CredentialUnavailableError' || p.name === 'AuthenticationRequiredError' ||
     p.name === 'AggregateAuthenticationError' || p.name === 'ChainCredentialError' || p.name === 'AuthenticationError') {
-    const certish = /self[- ]signed|unable to verify|certificate/i.test(msg);
+    const certish = /self[- ]signed|unable to (verify|get local issuer)|certificate has expired|CERT_/i.test(msg);
     if (certish) {
       return mk('certificateUntrusted', `The sign-in endpoint's TLS certificate is not trusted. ${certHint()}`);
     }
