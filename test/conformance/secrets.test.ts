@@ -259,6 +259,12 @@ describe('conformance: secrets data plane', function () {
       assert.notEqual(plain.managed, true);
     });
 
+    it('set on a certificate-backed secret is 403 Forbidden/SecretManagedByKeyVault and leaves it unchanged', async () => {
+      await rejectsWith(client.setSecret(SEED_CERT, 'overwrite'), { status: 403, code: 'Forbidden', inner: 'SecretManagedByKeyVault' });
+      const versions = await collect(client.listPropertiesOfSecretVersions(SEED_CERT));
+      assert.equal(versions.length, 1);
+    });
+
     // ----- list and paging -----
 
     it('list: items carry the base id (no version) and no value; seeded and created secrets all appear once', async () => {
