@@ -1,0 +1,125 @@
+// The emulator's data model: configuration (tenants, subscriptions, vaults, principals) that comes from the
+// seed on every start, and secret state that lives in a store (and survives restarts with --data).
+
+export interface Tenant {
+  id: string;
+  displayName: string;
+  defaultDomain: string;
+}
+
+export interface Subscription {
+  id: string;
+  tenantId: string;
+  displayName: string;
+}
+
+export type RoleName =
+  | 'Key Vault Administrator'
+  | 'Key Vault Secrets Officer'
+  | 'Key Vault Secrets User'
+  | 'Key Vault Reader';
+
+export interface RoleAssignment {
+  role: RoleName;
+  /** Exactly one of vault / subscription. */
+  vault?: string;
+  subscription?: string;
+  /** false: data plane only — the vault stays invisible through ARM (default true). */
+  arm?: boolean;
+}
+
+export interface Principal {
+  clientId: string;
+  clientSecret: string;
+  objectId: string;
+  displayName: string;
+  /** Tenants the principal can get tokens in; the first is its home tenant. */
+  tenants: string[];
+  roles: RoleAssignment[];
+}
+
+export type SecretPermission = 'get' | 'list' | 'set' | 'delete' | 'backup' | 'restore' | 'recover' | 'purge';
+
+export interface AccessPolicy {
+  /** Principal object id or client id. */
+  objectId: string;
+  secrets: SecretPermission[];
+}
+
+export interface VaultConfig {
+  name: string;
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  location: string;
+  sku: 'standard' | 'premium';
+  softDeleteRetentionDays: number;
+  purgeProtection: boolean;
+  /** true: Azure RBAC; false: access policies. */
+  rbac: boolean;
+  accessPolicies: AccessPolicy[];
+  /** 'deny': every data-plane request gets 403 ForbiddenByFirewall (after authentication). */
+  firewall: 'allow' | 'deny';
+  /** Delete takes this long before the deleted secret shows up (pollers poll meanwhile). */
+  deleteDelayMs: number;
+  tags: Record<string, string>;
+}
+
+export interface SecretVersion {
+  version: string;
+  value: string;
+  contentType?: string;
+  tags?: Record<string, string>;
+  enabled: boolean;
+  nbf?: number;
+  exp?: number;
+  created: number;
+  updated: number;
+}
+
+export interface DeletedInfo {
+  deletedDate: number;
+  scheduledPurgeDate: number;
+  /** ms epoch before which the delete is still "in progress" (get-deleted → 404, set → 409). */
+  pendingUntil?: number;
+}
+
+/** One secret name with all its versions (in creation order; the last one is the current version). */
+export interface SecretRecord {
+  name: string;
+  versions: SecretVersion[];
+  managed?: boolean;
+  /** For certificate-backed secrets: the certificate's key id base (…/keys/<name>). */
+  kidName?: string;
+  deleted?: DeletedInfo;
+}
+
+export interface FaultRule {
+  id?: string;
+  /** Operation name from the stats (e.g. "secrets.get"), or "*" for all. */
+  operation: string;
+  vault?: string;
+  status?: number;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  /** Reset the connection instead of answering. */
+  reset?: boolean;
+  /** Apply this many times, then drop the rule (default: unlimited). */
+  count?: number;
+  /** 0..1: chance to apply per matching request (default 1). */
+  probability?: number;
+}
+
+export interface EmulatorConfig {
+  tenants: Tenant[];
+  subscriptions: Subscription[];
+  vaults: VaultConfig[];
+  principals: Principal[];
+  faults: FaultRule[];
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+export function latest(rec: SecretRecord): SecretVersion {
+  return rec.versions[rec.versions.length - 1];
+}

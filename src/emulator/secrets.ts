@@ -1,0 +1,343 @@
+// The secrets data plane of one vault. `routeSecrets` maps method + path to an operation (its stats name and
+// RBAC data action) before any body is read, so authentication can answer 401/403 first; the handler then
+// validates and runs. Shapes follow the service's SecretBundle / SecretItem / DeletedSecretBundle.
+import { KvError, badParameter, deletedSecretNotFound, secretNotFound } from './errors';
+import { decodeBackup, encodeBackup } from './backup';
+import { checkContentType, checkSecretName, checkTags, checkValue } from './names';
+import { latest, nowSeconds, type SecretRecord, type SecretVersion, type VaultConfig } from './model';
+import { decodeSkipToken, nextLink, page, parseMaxResults } from './paging';
+import { newVersion } from './seed';
+import { Actions } from './rbac';
+import type { SecretStore } from './store';
+
+export interface SecretsContext {
+  vault: VaultConfig;
+  store: SecretStore;
+  /** "https://<vault>.vault.localhost:<port>" as the client addressed it (from the Host header). */
+  origin: string;
+  sealKey: Buffer;
+  query: Map<string, string>;
+  readBody: () => unknown;
+}
+
+export interface HandlerResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface SecretsRoute {
+  operation: string;
+  action: string;
+  run(ctx: SecretsContext): HandlerResult;
+}
+
+export function recoveryLevel(v: VaultConfig): string {
+  const base = v.softDeleteRetentionDays < 90 ? 'CustomizedRecoverable' : 'Recoverable';
+  return v.purgeProtection ? base : `${base}+Purgeable`;
+}
+
+function attributes(ver: SecretVersion, vault: VaultConfig): Record<string, unknown> {
+  const a: Record<string, unknown> = { enabled: ver.enabled };
+  if (ver.nbf !== undefined) a.nbf = ver.nbf;
+  if (ver.exp !== undefined) a.exp = ver.exp;
+  a.created = ver.created;
+  a.updated = ver.updated;
+  a.recoverableDays = vault.softDeleteRetentionDays;
+  a.recoveryLevel = recoveryLevel(vault);
+  return a;
+}
+
+function common(rec: SecretRecord, ver: SecretVersion, ctx: SecretsContext, id: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { id };
+  if (ver.contentType !== undefined) out.contentType = ver.contentType;
+  out.attributes = attributes(ver, ctx.vault);
+  if (ver.tags !== undefined) out.tags = ver.tags;
+  if (rec.managed) {
+    out.kid = `${ctx.origin}/keys/${rec.kidName ?? rec.name}/${ver.version}`;
+    out.managed = true;
+  }
+  return out;
+}
+
+export function bundle(rec: SecretRecord, ver: SecretVersion, ctx: SecretsContext, withValue: boolean): Record<string, unknown> {
+  const b = common(rec, ver, ctx, `${ctx.origin}/secrets/${rec.name}/${ver.version}`);
+  return withValue ? { value: ver.value, ...b } : b;
+}
+
+function deletedFields(rec: SecretRecord, ctx: SecretsContext): Record<string, unknown> {
+  return {
+    recoveryId: `${ctx.origin}/deletedsecrets/${rec.name}`,
+    deletedDate: rec.deleted!.deletedDate,
+    scheduledPurgeDate: rec.deleted!.scheduledPurgeDate,
+  };
+}
+
+function deletedBundle(rec: SecretRecord, ctx: SecretsContext): Record<string, unknown> {
+  return { ...deletedFields(rec, ctx), ...bundle(rec, latest(rec), ctx, false) };
+}
+
+const isPending = (rec: SecretRecord) => rec.deleted?.pendingUntil !== undefined && rec.deleted.pendingUntil > Date.now();
+
+const lastSweep = new Map<string, number>();
+/** Purges deleted secrets whose scheduled purge date has passed (at most once a second per vault). */
+function sweep(ctx: SecretsContext): void {
+  const k = ctx.vault.name.toLowerCase();
+  const now = Date.now();
+  if ((lastSweep.get(k) ?? 0) > now - 1000) return;
+  lastSweep.set(k, now);
+  for (const r of ctx.store.list(ctx.vault.name)) {
+    if (r.deleted && r.deleted.scheduledPurgeDate * 1000 <= now) ctx.store.remove(ctx.vault.name, r.name);
+  }
+}
+
+function live(ctx: SecretsContext, name: string): SecretRecord {
+  checkSecretName(name);
+  const rec = ctx.store.get(ctx.vault.name, name);
+  if (!rec || rec.deleted) throw secretNotFound(name);
+  return rec;
+}
+
+function findVersion(rec: SecretRecord, name: string, version: string): SecretVersion {
+  if (!version) return latest(rec);
+  const v = rec.versions.find((x) => x.version === version.toLowerCase());
+  if (!v) throw secretNotFound(`${name}/${version}`);
+  return v;
+}
+
+function deleted(ctx: SecretsContext, name: string): SecretRecord {
+  checkSecretName(name);
+  const rec = ctx.store.get(ctx.vault.name, name);
+  if (!rec || !rec.deleted || isPending(rec)) throw deletedSecretNotFound(name);
+  return rec;
+}
+
+const conflictDeleted = (rec: SecretRecord) => isPending(rec)
+  ? new KvError(409, 'Conflict', `Secret ${rec.name} is currently being deleted.`, 'ObjectIsBeingDeleted')
+  : new KvError(409, 'Conflict',
+    `Secret ${rec.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this ` +
+    'state, the secret can only be recovered or purged.', 'ObjectIsDeletedButRecoverable');
+
+const managedForbidden = (op: string, name: string) => new KvError(403, 'Forbidden',
+  `Operation ${op} is not allowed on a managed secret: ${name} backs a certificate; use the certificate operations instead.`);
+
+function body(ctx: SecretsContext): Record<string, unknown> {
+  const b = ctx.readBody();
+  if (!b || typeof b !== 'object' || Array.isArray(b)) throw badParameter('The request body is missing or is not a JSON object.');
+  return b as Record<string, unknown>;
+}
+
+function parseAttributes(a: unknown): { enabled?: boolean; nbf?: number | null; exp?: number | null } {
+  if (a === undefined || a === null) return {};
+  if (typeof a !== 'object') throw badParameter('The parameter attributes must be an object.');
+  const o = a as Record<string, unknown>;
+  const out: { enabled?: boolean; nbf?: number | null; exp?: number | null } = {};
+  if (o.enabled !== undefined && o.enabled !== null) {
+    if (typeof o.enabled !== 'boolean') throw badParameter('The attribute enabled must be a boolean.');
+    out.enabled = o.enabled;
+  }
+  for (const k of ['nbf', 'exp'] as const) {
+    if (o[k] === undefined) continue;
+    if (o[k] === null) out[k] = null;
+    else if (typeof o[k] === 'number' && Number.isFinite(o[k])) out[k] = Math.floor(o[k]);
+    else throw badParameter(`The attribute ${k} must be a Unix time in seconds.`);
+  }
+  return out;
+}
+
+function listResult<T>(ctx: SecretsContext, path: string, sorted: T[], key: (t: T) => string, map: (t: T) => unknown): HandlerResult {
+  const maxRaw = ctx.query.get('maxresults');
+  const size = parseMaxResults(maxRaw);
+  const token = ctx.query.get('$skiptoken');
+  const from = token ? decodeSkipToken(token) : undefined;
+  const p = page(sorted, key, size, from);
+  return {
+    status: 200,
+    body: {
+      value: p.items.map(map),
+      nextLink: nextLink(ctx.origin, path, ctx.query.get('api-version'), p.next, maxRaw ? size : undefined),
+    },
+  };
+}
+
+const byName = (a: SecretRecord, b: SecretRecord) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0);
+
+// ---- operations -------------------------------------------------------------------------------------------
+
+function setSecret(ctx: SecretsContext, name: string): HandlerResult {
+  checkSecretName(name);
+  const b = body(ctx);
+  const value = checkValue(b.value);
+  const contentType = checkContentType(b.contentType);
+  const tags = checkTags(b.tags);
+  const attrs = parseAttributes(b.attributes);
+  const existing = ctx.store.get(ctx.vault.name, name);
+  if (existing?.deleted) throw conflictDeleted(existing);
+  if (existing?.managed) throw managedForbidden('set', existing.name);
+  const now = nowSeconds();
+  const ver: SecretVersion = {
+    version: newVersion(), value, contentType, tags, enabled: attrs.enabled ?? true,
+    nbf: attrs.nbf ?? undefined, exp: attrs.exp ?? undefined, created: now, updated: now,
+  };
+  const rec: SecretRecord = existing ? { ...existing, versions: [...existing.versions, ver] } : { name, versions: [ver] };
+  ctx.store.put(ctx.vault.name, rec);
+  return { status: 200, body: bundle(rec, ver, ctx, true) };
+}
+
+function getSecret(ctx: SecretsContext, name: string, version: string): HandlerResult {
+  const rec = live(ctx, name);
+  const ver = findVersion(rec, name, version);
+  // nbf/exp are not enforced on get (the service returns not-yet-valid and expired secrets); disabled is.
+  if (!ver.enabled) throw new KvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+  return { status: 200, body: bundle(rec, ver, ctx, true) };
+}
+
+function updateSecret(ctx: SecretsContext, name: string, version: string): HandlerResult {
+  const rec = live(ctx, name);
+  const ver = findVersion(rec, name, version);
+  const b = body(ctx);
+  if (rec.managed) throw managedForbidden('update', rec.name);
+  const contentType = b.contentType === undefined ? ver.contentType : checkContentType(b.contentType);
+  const tags = b.tags === undefined ? ver.tags : checkTags(b.tags);
+  const attrs = parseAttributes(b.attributes);
+  const updated: SecretVersion = {
+    ...ver, contentType, tags,
+    enabled: attrs.enabled ?? ver.enabled,
+    nbf: attrs.nbf === undefined ? ver.nbf : attrs.nbf ?? undefined,
+    exp: attrs.exp === undefined ? ver.exp : attrs.exp ?? undefined,
+    updated: nowSeconds(),
+  };
+  const next: SecretRecord = { ...rec, versions: rec.versions.map((v) => (v === ver ? updated : v)) };
+  ctx.store.put(ctx.vault.name, next);
+  return { status: 200, body: bundle(next, updated, ctx, false) };
+}
+
+function deleteSecret(ctx: SecretsContext, name: string): HandlerResult {
+  const rec = live(ctx, name);
+  if (rec.managed) throw managedForbidden('delete', rec.name);
+  const now = nowSeconds();
+  const next: SecretRecord = {
+    ...rec,
+    deleted: {
+      deletedDate: now,
+      scheduledPurgeDate: now + ctx.vault.softDeleteRetentionDays * 86400,
+      ...(ctx.vault.deleteDelayMs > 0 ? { pendingUntil: Date.now() + ctx.vault.deleteDelayMs } : {}),
+    },
+  };
+  ctx.store.put(ctx.vault.name, next);
+  return { status: 200, body: deletedBundle(next, ctx) };
+}
+
+function listSecrets(ctx: SecretsContext): HandlerResult {
+  const recs = ctx.store.list(ctx.vault.name).filter((r) => !r.deleted).sort(byName);
+  return listResult(ctx, '/secrets', recs, (r) => r.name.toLowerCase(),
+    (r) => common(r, latest(r), ctx, `${ctx.origin}/secrets/${r.name}`));
+}
+
+function listVersions(ctx: SecretsContext, name: string): HandlerResult {
+  checkSecretName(name);
+  const rec = ctx.store.get(ctx.vault.name, name);
+  const versions = rec && !rec.deleted ? rec.versions.map((v, i) => ({ v, k: String(i).padStart(8, '0') })) : [];
+  return listResult(ctx, `/secrets/${name}/versions`, versions, (x) => x.k,
+    (x) => common(rec!, x.v, ctx, `${ctx.origin}/secrets/${rec!.name}/${x.v.version}`));
+}
+
+function listDeleted(ctx: SecretsContext): HandlerResult {
+  const recs = ctx.store.list(ctx.vault.name).filter((r) => r.deleted && !isPending(r)).sort(byName);
+  return listResult(ctx, '/deletedsecrets', recs, (r) => r.name.toLowerCase(),
+    (r) => ({ ...common(r, latest(r), ctx, `${ctx.origin}/secrets/${r.name}`), ...deletedFields(r, ctx) }));
+}
+
+function getDeleted(ctx: SecretsContext, name: string): HandlerResult {
+  return { status: 200, body: deletedBundle(deleted(ctx, name), ctx) };
+}
+
+function purgeDeleted(ctx: SecretsContext, name: string): HandlerResult {
+  const rec = deleted(ctx, name);
+  if (ctx.vault.purgeProtection) {
+    throw new KvError(403, 'Forbidden',
+      `Operation "purge" is not allowed because purge protection is enabled for this vault. Secret ${rec.name} ` +
+      'will be purged automatically after its scheduled purge date.', 'PurgeProtectionEnabled');
+  }
+  ctx.store.remove(ctx.vault.name, rec.name);
+  return { status: 204 };
+}
+
+function recoverDeleted(ctx: SecretsContext, name: string): HandlerResult {
+  const rec = deleted(ctx, name);
+  const next: SecretRecord = { ...rec };
+  delete next.deleted;
+  ctx.store.put(ctx.vault.name, next);
+  return { status: 200, body: bundle(next, latest(next), ctx, false) };
+}
+
+function backupSecret(ctx: SecretsContext, name: string): HandlerResult {
+  const rec = live(ctx, name);
+  if (rec.managed) throw managedForbidden('backup', rec.name);
+  return { status: 200, body: { value: encodeBackup({ record: { name: rec.name, versions: rec.versions } }, ctx.sealKey) } };
+}
+
+function restoreSecret(ctx: SecretsContext): HandlerResult {
+  const b = body(ctx);
+  const { record } = decodeBackup(b.value, ctx.sealKey);
+  const existing = ctx.store.get(ctx.vault.name, record.name);
+  if (existing) {
+    throw new KvError(409, 'Conflict',
+      `There was a conflict restoring the secret '${ctx.origin}/secrets/${record.name}'. This can happen if the ` +
+      'secret already exists or is in a deleted but recoverable state; delete and purge it, or restore under another vault.');
+  }
+  const rec: SecretRecord = { name: record.name, versions: record.versions };
+  ctx.store.put(ctx.vault.name, rec);
+  return { status: 200, body: bundle(rec, latest(rec), ctx, false) };
+}
+
+// ---- routing ----------------------------------------------------------------------------------------------
+
+const route = (operation: string, action: string, run: (ctx: SecretsContext) => HandlerResult): SecretsRoute => ({
+  operation, action, run: (ctx) => {
+    sweep(ctx);
+    return run(ctx);
+  },
+});
+
+/** `segments` are the decoded path segments (a trailing empty segment is kept: "/secrets/x/" → ["secrets","x",""]). */
+export function routeSecrets(method: string, segments: string[]): SecretsRoute | undefined {
+  const [root, name, sub, extra] = segments;
+  const n = segments.length;
+  if (root === 'secrets') {
+    if (n === 1 || (n === 2 && name === '')) {
+      return method === 'GET' ? route('secrets.list', Actions.readMetadata, listSecrets) : undefined;
+    }
+    if (name === 'restore' && n === 2 && method === 'POST') return route('secrets.restore', Actions.restore, restoreSecret);
+    if (n === 2) {
+      if (method === 'PUT') return route('secrets.set', Actions.set, (c) => setSecret(c, name));
+      if (method === 'DELETE') return route('secrets.delete', Actions.delete, (c) => deleteSecret(c, name));
+      if (method === 'GET') return route('secrets.get', Actions.get, (c) => getSecret(c, name, ''));
+      if (method === 'PATCH') return route('secrets.update', Actions.update, (c) => updateSecret(c, name, ''));
+      return undefined;
+    }
+    if (n === 3 && sub === 'versions' && method === 'GET') {
+      return route('secrets.listVersions', Actions.readMetadata, (c) => listVersions(c, name));
+    }
+    if (n === 3 && sub === 'backup' && method === 'POST') return route('secrets.backup', Actions.backup, (c) => backupSecret(c, name));
+    if (n === 3 || (n === 4 && extra === '')) {
+      if (method === 'GET') return route('secrets.get', Actions.get, (c) => getSecret(c, name, sub));
+      if (method === 'PATCH') return route('secrets.update', Actions.update, (c) => updateSecret(c, name, sub));
+    }
+    return undefined;
+  }
+  if (root === 'deletedsecrets') {
+    if ((n === 1 || (n === 2 && name === '')) && method === 'GET') return route('secrets.listDeleted', Actions.readMetadata, listDeleted);
+    if (n === 2 && method === 'GET') return route('secrets.getDeleted', Actions.readMetadata, (c) => getDeleted(c, name));
+    if (n === 2 && method === 'DELETE') return route('secrets.purge', Actions.purge, (c) => purgeDeleted(c, name));
+    if (n === 3 && sub === 'recover' && method === 'POST') return route('secrets.recover', Actions.recover, (c) => recoverDeleted(c, name));
+  }
+  return undefined;
+}
+
+/** Secrets written directly by the seed (once per vault). */
+export function seedVault(store: SecretStore, vault: VaultConfig, records: SecretRecord[]): void {
+  if (store.isSeeded(vault.name)) return;
+  for (const r of records) store.put(vault.name, r);
+  store.markSeeded(vault.name);
+}

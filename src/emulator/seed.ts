@@ -1,0 +1,227 @@
+// Seed file (JSON) → configuration + initial secrets. Configuration is read on every start; secrets of a
+// vault are seeded once (a persisted store keeps later changes). Times accept Unix seconds, ISO strings or
+// offsets from now such as "-30d", "+2h", "+15m" (see docs/emulator.md).
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import type {
+  AccessPolicy, EmulatorConfig, FaultRule, Principal, RoleAssignment, SecretRecord, SecretVersion, VaultConfig,
+} from './model';
+import { ROLE_NAMES } from './rbac';
+import { checkContentType, checkTags, checkValue, isValidSecretName, isValidVaultName } from './names';
+
+export const DEFAULT_TENANT = '7c1f3a52-9d4e-4b8a-a6f2-3e5d8c0b1a01';
+export const DEFAULT_SUBSCRIPTION = '3b9e2d41-6f7a-4c3e-9b1d-8a2f5e6c7d02';
+export const DEFAULT_CLIENT_ID = 'e5a1c9d3-2b4f-4e6a-8c7d-9f0e1a2b3c04';
+export const DEFAULT_CLIENT_SECRET = 'emulator-dev-client-secret';
+export const DEFAULT_OBJECT_ID = 'a4d2b6f8-1c3e-4a5b-9d7f-0e2c4a6b8d05';
+
+type Json = Record<string, unknown>;
+
+export interface SeedSecretVersion {
+  value: string;
+  contentType?: string;
+  tags?: Record<string, string>;
+  enabled?: boolean;
+  nbf?: number | string;
+  exp?: number | string;
+  created?: number | string;
+  updated?: number | string;
+  version?: string;
+}
+
+export interface SeedSecret extends SeedSecretVersion {
+  name: string;
+  versions?: SeedSecretVersion[];
+  managed?: boolean;
+  deleted?: boolean | { deletedDate?: number | string };
+}
+
+export interface SeedData {
+  config: EmulatorConfig;
+  /** vault name (lower case) → initial records */
+  secrets: Map<string, SecretRecord[]>;
+}
+
+export class SeedError extends Error {}
+
+/** Seconds since epoch from a number, ISO date, or an offset like "-30d" / "+2h" / "+15m" / "-10s". */
+export function parseTime(v: unknown, now = Math.floor(Date.now() / 1000)): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v);
+  if (typeof v === 'string') {
+    const m = /^([+-])(\d+(?:\.\d+)?)([smhd])$/.exec(v.trim());
+    if (m) {
+      const mult = { s: 1, m: 60, h: 3600, d: 86400 }[m[3] as 's' | 'm' | 'h' | 'd'];
+      return now + (m[1] === '-' ? -1 : 1) * Math.round(Number(m[2]) * mult);
+    }
+    const t = Date.parse(v);
+    if (!Number.isNaN(t)) return Math.floor(t / 1000);
+  }
+  throw new SeedError(`invalid time ${JSON.stringify(v)} (use Unix seconds, an ISO date or an offset like "-30d")`);
+}
+
+export const newVersion = (): string => crypto.randomUUID().replace(/-/g, '');
+
+/** A stable GUID-shaped id derived from a string (for seeds that leave ids out). */
+export function stableGuid(s: string): string {
+  const h = crypto.createHash('sha256').update(s).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const asArray = (v: unknown, what: string): Json[] => {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new SeedError(`${what} must be an array`);
+  return v as Json[];
+};
+
+const str = (v: unknown, what: string, dflt?: string): string => {
+  if (v === undefined || v === null) {
+    if (dflt !== undefined) return dflt;
+    throw new SeedError(`${what} is required`);
+  }
+  if (typeof v !== 'string') throw new SeedError(`${what} must be a string`);
+  return v;
+};
+
+function version(v: SeedSecretVersion, where: string, now: number): SecretVersion {
+  try {
+    checkValue(v.value);
+    checkContentType(v.contentType);
+    checkTags(v.tags);
+  } catch (e) {
+    throw new SeedError(`${where}: ${(e as Error).message}`);
+  }
+  const created = parseTime(v.created, now) ?? now;
+  return {
+    version: v.version && /^[0-9a-f]{32}$/.test(v.version) ? v.version : newVersion(),
+    value: v.value,
+    contentType: v.contentType,
+    tags: v.tags,
+    enabled: v.enabled ?? true,
+    nbf: parseTime(v.nbf, now),
+    exp: parseTime(v.exp, now),
+    created,
+    updated: parseTime(v.updated, now) ?? created,
+  };
+}
+
+function secretRecord(s: SeedSecret, vault: VaultConfig, now: number): SecretRecord {
+  const where = `vault ${vault.name}, secret ${s.name}`;
+  if (typeof s.name !== 'string' || !isValidSecretName(s.name)) throw new SeedError(`${where}: invalid secret name`);
+  const seedVersions = s.versions && s.versions.length ? s.versions : [s];
+  const versions = seedVersions.map((v) => version(v, where, now)).sort((a, b) => a.created - b.created);
+  const rec: SecretRecord = { name: s.name, versions };
+  if (s.managed) {
+    rec.managed = true;
+    rec.kidName = s.name;
+  }
+  if (s.deleted) {
+    const deletedDate = (typeof s.deleted === 'object' ? parseTime(s.deleted.deletedDate, now) : undefined) ?? now;
+    rec.deleted = { deletedDate, scheduledPurgeDate: deletedDate + vault.softDeleteRetentionDays * 86400 };
+  }
+  return rec;
+}
+
+export function defaultSeed(): Json {
+  return {
+    tenants: [{ id: DEFAULT_TENANT, displayName: 'Emulator Tenant', defaultDomain: 'emulator.onmicrosoft.com' }],
+    subscriptions: [{ id: DEFAULT_SUBSCRIPTION, tenantId: DEFAULT_TENANT, displayName: 'Emulator Subscription' }],
+    vaults: [{ name: 'dev', subscriptionId: DEFAULT_SUBSCRIPTION }],
+    principals: [{
+      clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, objectId: DEFAULT_OBJECT_ID,
+      displayName: 'emulator-admin', roles: [{ role: 'Key Vault Administrator', vault: 'dev' }],
+    }],
+  };
+}
+
+export function loadSeedFile(file: string): SeedData {
+  let json: Json;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+  } catch (e) {
+    throw new SeedError(`cannot read seed ${file}: ${(e as Error).message}`);
+  }
+  return parseSeed(json);
+}
+
+export function parseSeed(json: Json, now = Math.floor(Date.now() / 1000)): SeedData {
+  const tenants = asArray(json.tenants, 'tenants').map((t, i) => ({
+    id: str(t.id, `tenants[${i}].id`).toLowerCase(),
+    displayName: str(t.displayName, 'displayName', `Tenant ${i + 1}`),
+    defaultDomain: str(t.defaultDomain, 'defaultDomain', `tenant${i + 1}.onmicrosoft.com`),
+  }));
+  if (tenants.length === 0) tenants.push({ id: DEFAULT_TENANT, displayName: 'Emulator Tenant', defaultDomain: 'emulator.onmicrosoft.com' });
+  const tenantIds = new Set(tenants.map((t) => t.id));
+
+  const subscriptions = asArray(json.subscriptions, 'subscriptions').map((s, i) => {
+    const tenantId = str(s.tenantId, `subscriptions[${i}].tenantId`, tenants[0].id).toLowerCase();
+    if (!tenantIds.has(tenantId)) throw new SeedError(`subscriptions[${i}]: unknown tenant ${tenantId}`);
+    return { id: str(s.id, `subscriptions[${i}].id`).toLowerCase(), tenantId, displayName: str(s.displayName, 'displayName', `Subscription ${i + 1}`) };
+  });
+  if (subscriptions.length === 0) subscriptions.push({ id: DEFAULT_SUBSCRIPTION, tenantId: tenants[0].id, displayName: 'Emulator Subscription' });
+
+  const secrets = new Map<string, SecretRecord[]>();
+  const vaults: VaultConfig[] = asArray(json.vaults, 'vaults').map((v, i) => {
+    const name = str(v.name, `vaults[${i}].name`);
+    if (!isValidVaultName(name)) throw new SeedError(`vaults[${i}]: invalid vault name ${name} (3-24 letters, digits, hyphens)`);
+    const subscriptionId = str(v.subscriptionId ?? v.subscription, `vaults[${i}].subscriptionId`, subscriptions[0].id).toLowerCase();
+    const sub = subscriptions.find((s) => s.id === subscriptionId);
+    if (!sub) throw new SeedError(`vault ${name}: unknown subscription ${subscriptionId}`);
+    const days = (v.softDeleteRetentionDays ?? v.softDeleteRetentionInDays ?? 90) as number;
+    if (typeof days !== 'number' || days < 7 || days > 90) throw new SeedError(`vault ${name}: softDeleteRetentionDays must be 7-90`);
+    const vault: VaultConfig = {
+      name,
+      subscriptionId,
+      tenantId: sub.tenantId,
+      resourceGroup: str(v.resourceGroup, 'resourceGroup', 'rg-keyvault-emulator'),
+      location: str(v.location, 'location', 'westeurope'),
+      sku: v.sku === 'premium' ? 'premium' : 'standard',
+      softDeleteRetentionDays: days,
+      purgeProtection: v.purgeProtection === true || v.enablePurgeProtection === true,
+      rbac: v.rbac !== false && v.enableRbacAuthorization !== false,
+      accessPolicies: asArray(v.accessPolicies, `vault ${name} accessPolicies`).map((p) => ({
+        objectId: str(p.objectId, 'accessPolicies.objectId'),
+        secrets: (Array.isArray(p.secrets) ? p.secrets : []) as AccessPolicy['secrets'],
+      })),
+      firewall: v.firewall === 'deny' ? 'deny' : 'allow',
+      deleteDelayMs: typeof v.deleteDelayMs === 'number' ? v.deleteDelayMs : 0,
+      tags: (v.tags ?? {}) as Record<string, string>,
+    };
+    if (secrets.has(name.toLowerCase())) throw new SeedError(`duplicate vault ${name}`);
+    const recs = asArray(v.secrets, `vault ${name} secrets`).map((s) => secretRecord(s as unknown as SeedSecret, vault, now));
+    const seen = new Set<string>();
+    for (const r of recs) {
+      if (seen.has(r.name.toLowerCase())) throw new SeedError(`vault ${name}: duplicate secret ${r.name}`);
+      seen.add(r.name.toLowerCase());
+    }
+    secrets.set(name.toLowerCase(), recs);
+    return vault;
+  });
+
+  const principals: Principal[] = asArray(json.principals, 'principals').map((p, i) => {
+    const clientId = str(p.clientId, `principals[${i}].clientId`).toLowerCase();
+    const ptenants = (Array.isArray(p.tenants) ? (p.tenants as string[]) : [p.tenantId ?? tenants[0].id]).map((t) => String(t).toLowerCase());
+    for (const t of ptenants) if (!tenantIds.has(t)) throw new SeedError(`principal ${clientId}: unknown tenant ${t}`);
+    const roles = asArray(p.roles, `principal ${clientId} roles`).map((r) => {
+      const role = str(r.role, 'role') as RoleAssignment['role'];
+      if (!ROLE_NAMES.includes(role)) throw new SeedError(`principal ${clientId}: unknown role ${role} (known: ${ROLE_NAMES.join(', ')})`);
+      const ra: RoleAssignment = { role };
+      if (typeof r.vault === 'string') ra.vault = r.vault;
+      else if (typeof r.subscription === 'string') ra.subscription = r.subscription.toLowerCase();
+      else throw new SeedError(`principal ${clientId}: role ${role} needs a vault or a subscription`);
+      if (r.arm === false) ra.arm = false;
+      return ra;
+    });
+    return {
+      clientId,
+      clientSecret: str(p.clientSecret, `principals[${i}].clientSecret`),
+      objectId: str(p.objectId, 'objectId', stableGuid(`oid:${clientId}`)).toLowerCase(),
+      displayName: str(p.displayName, 'displayName', `principal-${i + 1}`),
+      tenants: ptenants,
+      roles,
+    };
+  });
+
+  const faults = asArray(json.faults, 'faults') as unknown as FaultRule[];
+  return { config: { tenants, subscriptions, vaults, principals, faults }, secrets };
+}
