@@ -127,6 +127,11 @@ function parse(err: unknown): Parsed {
   }
   const fromDetails = innerFromBody(e.details);
   p.innerCode ??= fromDetails.inner;
+  p.code ??= fromDetails.code;
+  // Paged operations replace the service's message with "Pagination failed with unexpected statusCode N".
+  if (fromDetails.message && (/^(Pagination failed|Unexpected status code)/i.test(p.message) || !p.message)) {
+    p.message = fromDetails.message;
+  }
   const req = e.request ?? resp?.request;
   if (req?.url) {
     try {

@@ -29,6 +29,8 @@ export interface SecretsServiceOptions {
 interface CallScope {
   nextLink?: string;
   abortSignal?: AbortSignal;
+  /** Body of the last error response: the SDK keeps only code and message (and not even the message for lists). */
+  errorBody?: string;
 }
 
 const scope = new AsyncLocalStorage<CallScope>();
@@ -43,6 +45,9 @@ const pagingPolicy: PipelinePolicy = {
     const s = scope.getStore();
     if (s?.abortSignal && !request.abortSignal) request.abortSignal = s.abortSignal;
     const response = await next(request);
+    if (s && response.status >= 400 && typeof response.bodyAsText === 'string' && response.bodyAsText.length < 16384) {
+      s.errorBody = response.bodyAsText;
+    }
     if (s && request.method === 'GET' && response.status === 200 && typeof response.bodyAsText === 'string' &&
       response.bodyAsText.includes('"nextLink"')) {
       try {
@@ -53,6 +58,16 @@ const pagingPolicy: PipelinePolicy = {
     return response;
   },
 };
+
+/** Gives classifyError the service's error body (innererror code, real message) that the SDK dropped. */
+function withErrorBody(err: unknown, s: CallScope): unknown {
+  if (s.errorBody && err && typeof err === 'object' && (err as { details?: unknown }).details === undefined) {
+    try {
+      (err as { details?: unknown }).details = JSON.parse(s.errorBody);
+    } catch { /* not JSON */ }
+  }
+  return err;
+}
 
 export function toSecretProps(p: SecretProperties): SecretProps {
   return {
@@ -86,10 +101,11 @@ class SdkSecretsService implements SecretsService {
   constructor(readonly vault: VaultRef, private readonly client: SecretClient, private readonly pollIntervalMs?: number) {}
 
   private async call<T>(secret: string | undefined, operation: string, fn: () => Promise<T>, abortSignal?: AbortSignal): Promise<T> {
+    const s: CallScope = { abortSignal };
     try {
-      return await scope.run({ abortSignal }, fn);
+      return await scope.run(s, fn);
     } catch (err) {
-      throw classifyError(err, { vault: this.vault.name, secret, operation });
+      throw classifyError(withErrorBody(err, s), { vault: this.vault.name, secret, operation });
     }
   }
 
@@ -110,7 +126,7 @@ class SdkSecretsService implements SecretsService {
         return { items: raw.map(map), continuationToken: raw.continuationToken ?? s.nextLink };
       });
     } catch (err) {
-      throw classifyError(err, { vault: this.vault.name, secret, operation });
+      throw classifyError(withErrorBody(err, s), { vault: this.vault.name, secret, operation });
     }
   }
 
