@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// UI tier: Playwright tests (test/ui/**/*.test.ts, mocha under tsx, in this process) that click the real
+// workbench: code-server with this repo as the extension under development (no tests path), the emulator of
+// the run (seed test/fixtures/demo-seed.json when present) and the test `microsoft` auth provider, driven by
+// headless chromium. Screenshots go to test-output/ui/. Ends with one line `ui: N passed, N failed`.
+//
+//   node test/host/run-ui-tests.js [--no-emulator | --emulator SCRIPT] [--keep] [files…]
+// Env: KEYVAULT_TEST_GREP (mocha grep), KEYVAULT_TEST_TIMEOUT (per test, seconds; default 90).
+// Tests reach what was started through test/ui/support/session.ts (session()) and click through
+// test/ui/support/workbench.ts (Workbench).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const H = require('./harness');
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes('--' + name);
+const TIER = 'ui';
+const OUT = path.join(H.ROOT, 'test-output', 'ui');
+const SEED = path.join(H.ROOT, 'test', 'fixtures', 'demo-seed.json');
+const AUTH_PROVIDER = path.join(H.ROOT, 'test', 'auth-provider');
+const log = (...a) => console.log('[ui-host]', ...a);
+
+const started = { emulator: null, server: null, browser: null };
+let tmp;
+
+async function teardown() {
+  if (started.browser) { await started.browser.close().catch(() => {}); started.browser = null; }
+  await H.stopGroup(started.server && started.server.proc);
+  await H.stopGroup(started.emulator && started.emulator.proc);
+  started.server = started.emulator = null;
+  if (tmp && !flag('keep')) fs.rmSync(tmp, { recursive: true, force: true });
+  else if (tmp) log('kept', tmp);
+}
+
+function testFiles() {
+  const named = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--emulator').map((f) => path.resolve(f));
+  if (named.length) return named;
+  const dir = path.join(H.ROOT, 'test', 'ui');
+  return fs.readdirSync(dir, { recursive: true }).map(String)
+    .filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+}
+
+async function startHost() {
+  if (!fs.existsSync(path.join(H.ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run node esbuild.js');
+  fs.mkdirSync(OUT, { recursive: true });
+  tmp = H.makeTmp('keyvault-ui-');
+  const workspace = path.join(tmp, 'workspace');
+  fs.mkdirSync(workspace);
+
+  let ready;
+  let line;
+  if (!flag('no-emulator')) {
+    const seed = fs.existsSync(SEED) ? SEED : undefined;
+    const i = argv.indexOf('--emulator');
+    started.emulator = await H.startEmulator({ seed, logFile: path.join(OUT, 'emulator.log'),
+      script: i >= 0 ? path.resolve(argv[i + 1]) : undefined });
+    ({ ready, line } = started.emulator);
+    log(`emulator on port ${ready.port}` + (seed ? ` (seed ${path.relative(H.ROOT, seed)})` : ' (no seed)'));
+  }
+  const extensionsDir = path.join(tmp, 'extensions');
+  fs.mkdirSync(extensionsDir);
+  if (fs.existsSync(path.join(AUTH_PROVIDER, 'package.json'))) {
+    H.installVsix(H.packageVsix(AUTH_PROVIDER), extensionsDir, path.join(tmp, 'user-data'));
+  }
+  started.server = await H.startCodeServer({ tmp, workspace, extensionsDir,
+    env: { KEYVAULT_TEST_EMULATOR: line, VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
+    settings: H.emulatorSettings(ready) });
+  const info = H.codeServerInfo();
+  log(`code-server ${info.codeServer} (VS Code ${info.vscode}) on port ${started.server.port}, up in ${started.server.startMs} ms`);
+  started.browser = await H.launchBrowser(path.join(tmp, 'chromium-profile'));
+  const workbenchUrl = H.workbenchUrl(started.server.base, workspace,
+    [['extensionDevelopmentPath', H.remoteUri(H.ROOT)]]);
+  return { browser: started.browser, workbenchUrl, workspace, emulator: ready, outDir: OUT };
+}
+
+async function runMocha(files) {
+  require('tsx/cjs/api').register();
+  const Mocha = require('mocha');
+  const { setSession } = require('../ui/support/session.ts');
+  process.env.MOCHA_TIER = TIER;
+  const mocha = new Mocha({
+    ui: 'bdd', color: false, reporter: require('../support/tier-reporter.js'),
+    timeout: Number(process.env.KEYVAULT_TEST_TIMEOUT || '90') * 1000,
+    grep: process.env.KEYVAULT_TEST_GREP || undefined,
+  });
+  for (const f of files) mocha.addFile(f);
+  return { mocha, setSession };
+}
+
+async function main() {
+  const files = testFiles();
+  if (files.length === 0) { console.log(`${TIER}: 0 passed, 0 failed`); return 0; }
+  let session;
+  try {
+    session = await startHost();
+  } catch (e) {
+    console.log(`\n  the UI host did not start: ${e && e.message ? e.message : e}\n\n${TIER}: 0 passed, 1 failed`);
+    return 1;
+  }
+  const { mocha, setSession } = await runMocha(files);
+  setSession(session);
+  // The tier reporter prints the closing line; a module that throws on load fails the tier here.
+  let failures;
+  try {
+    failures = await new Promise((resolve) => { mocha.run(resolve); });
+  } catch (e) {
+    console.log(`\n  a UI test module failed to load: ${e && e.stack ? e.stack : e}\n\n${TIER}: 0 passed, 1 failed`);
+    return 1;
+  } finally {
+    setSession(undefined);
+  }
+  return failures > 0 ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => { void teardown().finally(() => process.exit(130)); });
+}
+main().then(async (code) => {
+  await teardown();
+  process.exit(code);
+}, async (e) => {
+  console.log(e && e.stack ? e.stack : e);
+  await teardown();
+  console.log(`\n${TIER}: 0 passed, 1 failed`);
+  process.exit(1);
+});

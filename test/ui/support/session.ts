@@ -1,0 +1,38 @@
+// What the UI runner (test/host/run-ui-tests.js) started for this run, handed to the UI tests: one browser
+// context, one code-server with the extension under development, one emulator.
+import type { BrowserContext } from 'playwright-core';
+
+export interface EmulatorReady {
+  ready: true;
+  port: number;
+  ca: string;
+  authorityHost: string;
+  armEndpoint: string;
+  tenantId: string;
+  vaults: { name: string; url: string }[];
+  principals: { clientId: string; clientSecret: string; roles: string[] }[];
+}
+
+export interface UiSession {
+  /** The shared chromium context; each Workbench.open() makes a new page in it. */
+  browser: BrowserContext;
+  /** Workbench URL with the extension under development loaded (no tests path). */
+  workbenchUrl: string;
+  /** Folder the workbench has open (throw-away). */
+  workspace: string;
+  /** The emulator's ready line, parsed (undefined only if the runner was told to start none). */
+  emulator: EmulatorReady | undefined;
+  /** Where screenshots go: test-output/ui/. */
+  outDir: string;
+}
+
+let current: UiSession | undefined;
+
+export function setSession(s: UiSession | undefined): void {
+  current = s;
+}
+
+export function session(): UiSession {
+  if (!current) throw new Error('UI tests run through test/host/run-ui-tests.js (npm run test:ui)');
+  return current;
+}
