@@ -118,8 +118,11 @@ const conflictDeleted = (rec: SecretRecord) => isPending(rec)
     `Secret ${rec.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this ` +
     'state, the secret can only be recovered or purged.', 'ObjectIsDeletedButRecoverable');
 
+// The service does not let secret operations change a certificate's secret; the innererror code is the
+// emulator's choice (not verified against the service).
 const managedForbidden = (op: string, name: string) => new KvError(403, 'Forbidden',
-  `Operation ${op} is not allowed on a managed secret: ${name} backs a certificate; use the certificate operations instead.`);
+  `Operation ${op} is not allowed on a managed secret: ${name} backs a certificate; use the certificate operations instead.`,
+  'SecretManagedByKeyVault');
 
 function body(ctx: SecretsContext): Record<string, unknown> {
   const b = ctx.readBody();

@@ -19,7 +19,7 @@ import { ArmError, routeArm, type ArmContext } from './arm';
 import { KvError, badParameter, throttled } from './errors';
 import { Faults, Stats, type ActiveRule } from './faults';
 import type { EmulatorConfig, FaultRule, Principal, VaultConfig } from './model';
-import { Actions, policyAllows, rbacAllows, rolesOn } from './rbac';
+import { Actions, policyAllows, rbacAllows } from './rbac';
 import { routeSecrets, seedVault, type HandlerResult } from './secrets';
 import { defaultSeed, loadSeedFile, parseSeed, type SeedData } from './seed';
 import { MemoryStore, PersistedStore, type SecretStore } from './store';
@@ -320,7 +320,8 @@ export class EmulatorServer {
         'ForbiddenByFirewall');
     }
     if (!route) throw new KvError(404, 'NotFound', `The requested operation ${req.method} ${'/' + segments.join('/')} is not supported by this vault.`);
-    this.authorize(vault, principal, claims, route.action);
+    this.authorize(vault, principal, claims, route.action,
+      segments[0] === 'secrets' || segments[0] === 'deletedsecrets' ? segments[1]?.toLowerCase() || undefined : undefined);
     // 4. faults
     const fault = await this.applyFault(operation, vault.name, req, 'kv');
     if (fault) return { operation, reply: fault };
@@ -337,15 +338,15 @@ export class EmulatorServer {
     return this.config.principals.find((p) => p.objectId === claims.oid || p.clientId === claims.appid);
   }
 
-  private authorize(vault: VaultConfig, principal: Principal, claims: TokenClaims, action: string): void {
+  private authorize(vault: VaultConfig, principal: Principal, claims: TokenClaims, action: string, secretName?: string): void {
     const caller = `appid=${principal.clientId};oid=${principal.objectId};iss=${String(claims.iss)}`;
     if (vault.rbac) {
       if (rbacAllows(principal, vault, action)) return;
-      const assignment = rolesOn(principal, vault).length ? 'Assignment: (not found)' : 'Assignment: (not found)';
+      const secret = secretName ? `/secrets/${secretName}` : '';
       throw new KvError(403, 'Forbidden',
-        `Caller is not authorized to perform action on resource.\r\nIf role assignments were recently changed, please wait several minutes for role assignments to become effective.\r\n` +
-        `Caller: ${caller}\r\nAction: '${action}'\r\nResource: '/subscriptions/${vault.subscriptionId}/resourcegroups/${vault.resourceGroup.toLowerCase()}/providers/microsoft.keyvault/vaults/${vault.name.toLowerCase()}'\r\n` +
-        `${assignment}\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vault.name};location=${vault.location}\r\n`,
+        'Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
+        `Caller: ${caller}\r\nAction: '${action}'\r\nResource: '/subscriptions/${vault.subscriptionId}/resourcegroups/${vault.resourceGroup.toLowerCase()}/providers/microsoft.keyvault/vaults/${vault.name.toLowerCase()}${secret}'\r\n` +
+        `Assignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vault.name};location=${vault.location}\r\n`,
         'ForbiddenByRbac');
     }
     if (policyAllows(principal, vault, action)) return;
