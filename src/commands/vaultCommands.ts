@@ -2,7 +2,7 @@
 // load more, and the local emulator (start, stop, attach).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { portalUrlFor } from '../azure/clouds';
+import { isTokenAllowedForHost, portalUrlFor } from '../azure/clouds';
 import { parseVaultUrl } from '../azure/names';
 import { LoadMoreNode, Node, VaultNode } from '../tree/nodes';
 import { EmulatorProcess, findInstance, parseReadyInfo } from '../ui/emulatorProcess';
@@ -23,7 +23,16 @@ export async function addVaultByUrl(ctx: CommandContext): Promise<string> {
   const input = required(await ctx.prompter.inputBox({
     prompt: 'Vault URL or name, e.g. https://myvault.vault.azure.net/ — for vaults you can read but not see in a subscription',
     placeHolder: `https://<name>.${cloud.keyVaultDnsSuffix}/`,
-    validateInput: (v) => { try { parseVaultUrl(v, cloud); return undefined; } catch (e) { return (e as Error).message; } },
+    validateInput: (v) => {
+      try {
+        const { url } = parseVaultUrl(v, cloud);
+        // a vault URL decides where the Azure token goes: only hosts under the cloud's vault suffix
+        return isTokenAllowedForHost(url, cloud) ? undefined
+          : `${url} is not under .${cloud.keyVaultDnsSuffix}: your Azure sign-in is only sent to ${cloud.name} vaults. For another cloud, set microsoft-sovereign-cloud.environment.`;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
   }));
   const parsed = parseVaultUrl(input, cloud);
   await ctx.hub.addVaultUrl(parsed.url);

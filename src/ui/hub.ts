@@ -96,7 +96,7 @@ export class Hub implements vscode.Disposable {
 
   private azureCredential(tenantId?: string): TokenCredential {
     return createChainCredential(this.chainMembers(), {
-      sessionProvider: this.session, cloud: this.cloud(), tenantId,
+      sessionProvider: this.session, cloud: this.cloud(), tenantId, ca: this.cloudCa(),
     });
   }
 
