@@ -25,6 +25,9 @@ export interface DiscoveryOptions {
   additionalPolicies?: AdditionalPolicyConfig[];
   /** Parallel listBySubscription calls in the fallback. */
   fallbackConcurrency?: number;
+  /** Rows per Resource Graph page (1–1000, default 1000); more pages follow $skipToken. */
+  resourceGraphPageSize?: number;
+  retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
 }
 
 export type DiscoveryPath = 'resourceGraph' | 'listBySubscription';
@@ -137,6 +140,7 @@ class ArmDiscoveryService implements DiscoveryService {
       credentials: { scopes: [this.o.cloud.managementScope] },
       additionalPolicies,
       userAgentOptions: this.o.userAgentPrefix ? { userAgentPrefix: this.o.userAgentPrefix } : undefined,
+      retryOptions: this.o.retryOptions,
     };
   }
 
@@ -181,7 +185,7 @@ class ArmDiscoveryService implements DiscoveryService {
         const r = await client.resources({
           query: VAULT_QUERY,
           subscriptions: batch,
-          options: { resultFormat: 'objectArray', top: 1000, ...(skipToken ? { skipToken } : {}) },
+          options: { resultFormat: 'objectArray', top: this.o.resourceGraphPageSize ?? 1000, ...(skipToken ? { skipToken } : {}) },
         }, { abortSignal });
         const rows = Array.isArray(r.data) ? (r.data as GraphRow[]) : [];
         for (const row of rows) {
