@@ -163,7 +163,12 @@ describe('conformance: authentication and authorization', function () {
       const listing = (async () => {
         for await (const _ of c.listPropertiesOfSecrets()) { /* drain */ }
       })();
-      await rejectsWith(listing, { status: 403, inner: 'ForbiddenByFirewall' });
+      // the SDK's paging error keeps only status and code; the raw answer shows the innererror
+      await rejectsWith(listing, { status: 403, code: 'Forbidden' });
+      const token = await emu.vaultToken(VAULT_FIREWALL);
+      const raw = await emu.request(`${emu.vaultUrl(VAULT_FIREWALL)}secrets?api-version=${combo.apiVersion}`, { token });
+      assert.equal(raw.status, 403);
+      assert.equal((raw.json() as { error: { innererror?: { code?: string } } }).error.innererror?.code, 'ForbiddenByFirewall');
     });
 
     it('access-policy vault: list-only caller gets 403 ForbiddenByPolicy on get; the admin policy reads', async () => {
