@@ -48,20 +48,19 @@ function attributes(ver: SecretVersion, vault: VaultConfig): Record<string, unkn
   return a;
 }
 
+/** SecretItem fields (lists): id, contentType, attributes, tags, managed — no value, no kid. */
 function common(rec: SecretRecord, ver: SecretVersion, ctx: SecretsContext, id: string): Record<string, unknown> {
   const out: Record<string, unknown> = { id };
   if (ver.contentType !== undefined) out.contentType = ver.contentType;
   out.attributes = attributes(ver, ctx.vault);
   if (ver.tags !== undefined) out.tags = ver.tags;
-  if (rec.managed) {
-    out.kid = `${ctx.origin}/keys/${rec.kidName ?? rec.name}/${ver.version}`;
-    out.managed = true;
-  }
+  if (rec.managed) out.managed = true;
   return out;
 }
 
 export function bundle(rec: SecretRecord, ver: SecretVersion, ctx: SecretsContext, withValue: boolean): Record<string, unknown> {
   const b = common(rec, ver, ctx, `${ctx.origin}/secrets/${rec.name}/${ver.version}`);
+  if (rec.managed) b.kid = `${ctx.origin}/keys/${rec.kidName ?? rec.name}/${ver.version}`;
   return withValue ? { value: ver.value, ...b } : b;
 }
 
@@ -118,11 +117,10 @@ const conflictDeleted = (rec: SecretRecord) => isPending(rec)
     `Secret ${rec.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this ` +
     'state, the secret can only be recovered or purged.', 'ObjectIsDeletedButRecoverable');
 
-// The service does not let secret operations change a certificate's secret; the innererror code is the
-// emulator's choice (not verified against the service).
-const managedForbidden = (op: string, name: string) => new KvError(403, 'Forbidden',
-  `Operation ${op} is not allowed on a managed secret: ${name} backs a certificate; use the certificate operations instead.`,
-  'SecretManagedByKeyVault');
+// The service's answer to writing a certificate's secret (seen for set: hashicorp/terraform-provider-azurerm#5659);
+// the emulator uses the same shape for update, delete and backup.
+const managedForbidden = (op: string) => new KvError(403, 'Forbidden',
+  `Operation "${op}" is not allowed as this object's lifetime is managed by Key Vault.`, 'SecretManagedByKeyVault');
 
 function body(ctx: SecretsContext): Record<string, unknown> {
   const b = ctx.readBody();
@@ -176,7 +174,7 @@ function setSecret(ctx: SecretsContext, name: string): HandlerResult {
   const attrs = parseAttributes(b.attributes);
   const existing = ctx.store.get(ctx.vault.name, name);
   if (existing?.deleted) throw conflictDeleted(existing);
-  if (existing?.managed) throw managedForbidden('set', existing.name);
+  if (existing?.managed) throw managedForbidden('set');
   const now = nowSeconds();
   const ver: SecretVersion = {
     version: newVersion(), value, contentType, tags, enabled: attrs.enabled ?? true,
@@ -199,7 +197,7 @@ function updateSecret(ctx: SecretsContext, name: string, version: string): Handl
   const rec = live(ctx, name);
   const ver = findVersion(rec, name, version);
   const b = body(ctx);
-  if (rec.managed) throw managedForbidden('update', rec.name);
+  if (rec.managed) throw managedForbidden('update');
   const contentType = b.contentType === undefined ? ver.contentType : checkContentType(b.contentType);
   const tags = b.tags === undefined ? ver.tags : checkTags(b.tags);
   const attrs = parseAttributes(b.attributes);
@@ -217,7 +215,7 @@ function updateSecret(ctx: SecretsContext, name: string, version: string): Handl
 
 function deleteSecret(ctx: SecretsContext, name: string): HandlerResult {
   const rec = live(ctx, name);
-  if (rec.managed) throw managedForbidden('delete', rec.name);
+  if (rec.managed) throw managedForbidden('delete');
   const now = nowSeconds();
   const next: SecretRecord = {
     ...rec,
@@ -276,7 +274,7 @@ function recoverDeleted(ctx: SecretsContext, name: string): HandlerResult {
 
 function backupSecret(ctx: SecretsContext, name: string): HandlerResult {
   const rec = live(ctx, name);
-  if (rec.managed) throw managedForbidden('backup', rec.name);
+  if (rec.managed) throw managedForbidden('backup');
   return { status: 200, body: { value: encodeBackup({ record: { name: rec.name, versions: rec.versions } }, ctx.sealKey) } };
 }
 
