@@ -212,7 +212,10 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
     if (certish) {
       return mk('certificateUntrusted', `The sign-in endpoint's TLS certificate is not trusted. ${certHint()}`);
     }
-    return mk('signIn', `Sign in to access ${vaultName(ctx)}: ${firstLine(msg)} Run "Key Vault: Sign In".`);
+    const why = p.name === 'ChainCredentialError'
+      ? redact(msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')).slice(0, 900)
+      : firstLine(msg);
+    return mk('signIn', `Sign in to access ${vaultName(ctx)}. ${why} Run "Key Vault: Sign In".`);
   }
 
   if (code && CERT_CODES.has(code) || /self[- ]signed certificate|unable to verify the first certificate|certificate has expired/i.test(lower)) {

@@ -106,6 +106,9 @@ describe('azure/errors classifyError', () => {
     const host = classifyError(new TokenHostNotAllowedError('https://evil.example.com/', 'vault.azure.net'));
     assert.equal(host.kind, 'hostNotAllowed');
     assert.match(host.message, /evil\.example\.com/);
+    const challenge = classifyError(new Error("The challenge resource 'vault.localhost' does not match the requested domain. Set disableChallengeResourceVerification to true in your client options to disable. See https://aka.ms/azsdk/blog/vault-uri for more information."));
+    assert.equal(challenge.kind, 'hostNotAllowed');
+    assert.match(challenge.message, /so none was sent/);
     const same = new KeyVaultError('notFound', 'm', 'd');
     assert.equal(classifyError(same), same);
   });
