@@ -45,8 +45,10 @@ const pagingPolicy: PipelinePolicy = {
     const s = scope.getStore();
     if (s?.abortSignal && !request.abortSignal) request.abortSignal = s.abortSignal;
     const response = await next(request);
-    if (s && response.status >= 400 && typeof response.bodyAsText === 'string' && response.bodyAsText.length < 16384) {
-      s.errorBody = response.bodyAsText;
+    if (s) {
+      // Keep only the latest response's error body (a 401 challenge followed by success leaves none).
+      s.errorBody = response.status >= 400 && typeof response.bodyAsText === 'string' && response.bodyAsText.length < 16384
+        ? response.bodyAsText : undefined;
     }
     if (s && request.method === 'GET' && response.status === 200 && typeof response.bodyAsText === 'string' &&
       response.bodyAsText.includes('"nextLink"')) {
