@@ -180,7 +180,9 @@ function resourceGraph(ctx: ArmContext): HandlerResult {
       [{ code: 'InvalidQuery', message: 'Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.' },
         { code: 'ParserFailure', message: msg }]);
   }
-  const visible = armSubscriptions(ctx.config, ctx.principal, ctx.tenant);
+  // Like Azure (e.g. Lighthouse delegation), one query covers every requested subscription the caller can see
+  // through any of its tenants; the others are silently left out.
+  const visible = ctx.principal.tenants.flatMap((t) => armSubscriptions(ctx.config, ctx.principal, t));
   const asked = Array.isArray(b.subscriptions) ? (b.subscriptions as unknown[]).map((s) => String(s).toLowerCase()) : visible;
   const subs = new Set(asked.filter((s) => visible.includes(s)));
   const rows = ctx.config.vaults
