@@ -52,66 +52,110 @@ function post(url, form, ca) {
   });
 }
 
-function activate(context) {
+// One account for both provider ids: the principal (env, or the first of the ready line, or the one chosen
+// with keyvaultTestAuth.usePrincipal) and whether it is signed in. Like the real Microsoft provider, a
+// signed-in account answers getSessions(scopes) for any new scopes silently (a fresh token), so
+// getSession(..., {createIfNone: true}) finds a session and only asks the account-access question — which
+// the test host answers through the patched trustedExtensionAuthAccess. Signed out, createIfNone shows
+// VS Code's real "wants to sign in" dialog (the UI tier clicks Allow; the extension-tests run refuses it).
+let principal;
+let signedIn = process.env.KEYVAULT_TEST_AUTH_SIGNED_IN === '1';
+const providers = [];
+
+function currentPrincipal(info) {
+  if (principal) return principal;
+  if (process.env.KEYVAULT_TEST_AUTH_CLIENT_ID) {
+    return { clientId: process.env.KEYVAULT_TEST_AUTH_CLIENT_ID, clientSecret: process.env.KEYVAULT_TEST_AUTH_CLIENT_SECRET || '' };
+  }
+  if (info.principals && info.principals.length) return info.principals[0];
+  throw new Error('keyvault-test-auth: the emulator has no principal');
+}
+
+async function acquire(scopes) {
+  const info = readyInfo();
+  if (!info) throw new Error('keyvault-test-auth: KEYVAULT_TEST_EMULATOR is not set');
+  const p = currentPrincipal(info);
+  const tenantScope = scopes.find((s) => s.startsWith('VSCODE_TENANT:'));
+  const tenant = tenantScope ? tenantScope.slice('VSCODE_TENANT:'.length) : info.tenantId;
+  const scope = tokenRequestScope(scopes);
+  if (!scope) throw new Error(`keyvault-test-auth: no resource scope in ${JSON.stringify(scopes)}`);
+  const ca = info.ca ? fs.readFileSync(info.ca) : undefined;
+  const token = await post(`${info.authorityHost.replace(/\/+$/, '')}/${tenant}/oauth2/v2.0/token`,
+    { grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret, scope }, ca);
+  return {
+    id: `${p.clientId}:${tenant}:${[...scopes].sort().join(' ')}`,
+    accessToken: token.access_token,
+    account: { id: p.clientId, label: p.displayName || p.clientId },
+    scopes: [...scopes],
+  };
+}
+
+function createProvider() {
   const changed = new vscode.EventEmitter();
   let sessions = [];
-  let principal; // { clientId, clientSecret }
-
-  const currentPrincipal = (info) => {
-    if (principal) return principal;
-    if (process.env.KEYVAULT_TEST_AUTH_CLIENT_ID) {
-      return { clientId: process.env.KEYVAULT_TEST_AUTH_CLIENT_ID, clientSecret: process.env.KEYVAULT_TEST_AUTH_CLIENT_SECRET || '' };
-    }
-    if (info.principals && info.principals.length) return info.principals[0];
-    throw new Error('keyvault-test-auth: the emulator has no principal');
-  };
-
   const sameScopes = (a, b) => a.length === b.length && a.every((s) => b.includes(s));
-
-  const provider = {
+  const add = (session) => {
+    sessions = sessions.filter((s) => s.id !== session.id).concat(session);
+    changed.fire({ added: [session], removed: [], changed: [] });
+    return session;
+  };
+  return {
+    changed,
+    signOut() {
+      const removed = sessions;
+      sessions = [];
+      if (removed.length) changed.fire({ added: [], removed, changed: [] });
+    },
     onDidChangeSessions: changed.event,
     async getSessions(scopes) {
-      return scopes && scopes.length ? sessions.filter((s) => sameScopes(s.scopes, scopes)) : sessions;
+      if (!signedIn) return [];
+      if (!scopes || scopes.length === 0) return sessions;
+      const known = sessions.filter((s) => sameScopes(s.scopes, scopes));
+      if (known.length) return known;
+      try {
+        return [add(await acquire(scopes))];
+      } catch (e) {
+        console.error('[keyvault-test-auth] silent token request failed:', e && e.message);
+        return [];
+      }
     },
     async createSession(scopes) {
-      const info = readyInfo();
-      if (!info) throw new Error('keyvault-test-auth: KEYVAULT_TEST_EMULATOR is not set');
-      const p = currentPrincipal(info);
-      const tenantScope = scopes.find((s) => s.startsWith('VSCODE_TENANT:'));
-      const tenant = tenantScope ? tenantScope.slice('VSCODE_TENANT:'.length) : info.tenantId;
-      const scope = tokenRequestScope(scopes);
-      if (!scope) throw new Error(`keyvault-test-auth: no resource scope in ${JSON.stringify(scopes)}`);
-      const ca = info.ca ? fs.readFileSync(info.ca) : undefined;
-      const token = await post(`${info.authorityHost.replace(/\/+$/, '')}/${tenant}/oauth2/v2.0/token`,
-        { grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.clientSecret, scope }, ca);
-      const session = {
-        id: `${p.clientId}:${tenant}:${scopes.join(' ')}`,
-        accessToken: token.access_token,
-        account: { id: `${p.clientId}@${tenant}`, label: p.clientId },
-        scopes: [...scopes],
-      };
-      sessions = sessions.filter((s) => s.id !== session.id).concat(session);
-      changed.fire({ added: [session], removed: [], changed: [] });
+      const session = add(await acquire(scopes));
+      signedIn = true;
       return session;
     },
     async removeSession(id) {
-      const removed = sessions.filter((s) => s.id === id);
-      sessions = sessions.filter((s) => s.id !== id);
-      if (removed.length) changed.fire({ added: [], removed, changed: [] });
+      // removing a session signs the account out, as in the real provider
+      if (!sessions.some((s) => s.id === id)) return;
+      signedIn = false;
+      for (const p of providers) p.signOut();
     },
   };
+}
 
-  context.subscriptions.push(changed,
-    vscode.authentication.registerAuthenticationProvider('microsoft', 'Microsoft (Key Vault emulator)', provider,
-      { supportsMultipleAccounts: false }),
+function activate(context) {
+  // `microsoft-sovereign-cloud` is what VS Code uses once microsoft-sovereign-cloud.environment is set
+  // (the tests point a custom cloud at the emulator); both ids get the emulator's tokens.
+  for (const [id, label] of [['microsoft', 'Microsoft (Key Vault emulator)'],
+    ['microsoft-sovereign-cloud', 'Microsoft Sovereign Cloud (Key Vault emulator)']]) {
+    const provider = createProvider();
+    providers.push(provider);
+    context.subscriptions.push(provider.changed,
+      vscode.authentication.registerAuthenticationProvider(id, label, provider, { supportsMultipleAccounts: false }));
+  }
+  context.subscriptions.push(
+    // sign in (silently) as another principal of the ready line
     vscode.commands.registerCommand('keyvaultTestAuth.usePrincipal', (clientId) => {
       const info = readyInfo();
       const p = info && (info.principals || []).find((x) => x.clientId === clientId);
       if (!p) throw new Error(`keyvault-test-auth: no emulator principal ${clientId}`);
       principal = p;
-      const removed = sessions;
-      sessions = [];
-      if (removed.length) changed.fire({ added: [], removed, changed: [] });
+      for (const provider of providers) provider.signOut();
+      signedIn = true;
+    }),
+    vscode.commands.registerCommand('keyvaultTestAuth.signOut', () => {
+      signedIn = false;
+      for (const provider of providers) provider.signOut();
     }));
 }
 

@@ -144,9 +144,10 @@ async function startEmulator({ seed, logFile, script, timeoutMs = 30000 } = {}) 
     const line = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`emulator printed no ready line within ${timeoutMs / 1000} s`)), timeoutMs);
       lines.on('line', (l) => {
-        if (logStream) logStream.write(l + '\n');
         let msg;
-        try { msg = JSON.parse(l); } catch { return; }
+        try { msg = JSON.parse(l); } catch { if (logStream) logStream.write(l + '\n'); return; }
+        // the ready line carries the principals' client secrets: never into a log file
+        if (logStream) logStream.write(l.replace(/("clientSecret"\s*:\s*)"[^"]*"/g, '$1"***"') + '\n');
         if (msg && msg.ready === true) { clearTimeout(timer); resolve(l.trim()); }
       });
       void proc.exited.then(({ code, signal }) => {

@@ -13,8 +13,9 @@
 //   KEYVAULT_TEST_EMULATOR   the emulator's ready JSON line
 //   KEYVAULT_TEST_RESULT     where test/vscode/index.ts writes the result JSON
 //   KEYVAULT_TEST_GREP, KEYVAULT_TEST_DIR
-//   VSCODE_SKIP_BUILTIN_EXTENSIONS=vscode.microsoft-authentication (our test provider test/auth-provider
-//   registers the `microsoft` id instead, backed by the emulator)
+//   VSCODE_SKIP_BUILTIN_EXTENSIONS=vscode.microsoft-authentication and KEYVAULT_TEST_AUTH_SIGNED_IN=1: our
+//   test provider test/auth-provider registers `microsoft` and `microsoft-sovereign-cloud` instead, backed by
+//   the emulator, signed in as the ready line's first principal
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -51,7 +52,6 @@ async function teardown() {
 async function main() {
   if (!fs.existsSync(TESTS_INDEX)) throw new Error(`${TESTS_INDEX} is missing: run node esbuild.js --tests`);
   if (TESTS_DIR && !fs.existsSync(TESTS_DIR)) throw new Error(`no tests folder ${TESTS_DIR}`);
-  fs.mkdirSync(OUT, { recursive: true });
   tmp = H.makeTmp('keyvault-vscode-');
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace);
@@ -61,7 +61,7 @@ async function main() {
   let emulatorLine;
   if (!flag('no-emulator')) {
     const seed = fs.existsSync(SEED) ? SEED : undefined;
-    started.emulator = await H.startEmulator({ seed, logFile: path.join(OUT, 'emulator.log'),
+    started.emulator = await H.startEmulator({ seed, logFile: path.join(tmp, 'emulator.log'),
       script: opt('emulator') && path.resolve(opt('emulator')) });
     emulatorLine = started.emulator.line;
     log(`emulator on port ${started.emulator.ready.port}` + (seed ? ` (seed ${path.relative(H.ROOT, seed)})` : ' (no seed)'));
@@ -79,6 +79,8 @@ async function main() {
     KEYVAULT_TEST_GREP: process.env.KEYVAULT_TEST_GREP || undefined,
     KEYVAULT_TEST_DIR: TESTS_DIR,
     VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication',
+    // the test auth provider starts signed in: this workbench refuses every dialog (see test/auth-provider)
+    KEYVAULT_TEST_AUTH_SIGNED_IN: '1',
   };
   started.server = await H.startCodeServer({ tmp, workspace, env, extensionsDir,
     settings: H.emulatorSettings(started.emulator && started.emulator.ready) });
@@ -128,7 +130,7 @@ async function main() {
     await H.sleep(250);
   }
   const tookMs = Date.now() - tOpen;
-  fs.writeFileSync(path.join(OUT, 'browser-console.log'), consoleLines.join('\n') + '\n');
+  fs.writeFileSync(path.join(tmp, 'browser-console.log'), consoleLines.join('\n') + '\n');
 
   // ---- report ----
   const passed = result ? result.passes.length : 0;
@@ -149,13 +151,19 @@ async function main() {
   if (problem) {
     failed++;
     console.log(`\n  ${problem}`);
-    await page.screenshot({ path: path.join(OUT, 'workbench.png') }).catch(() => {});
-    fs.copyFileSync(server.logFile, path.join(OUT, 'code-server.log'));
     // offline noise: the workbench asks open-vsx for updates and fails to resolve it
     const noise = /open-vsx|ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource/;
     const errors = consoleLines.map((l) => l.split('\n')[0])
       .filter((l) => /^\[(error|pageerror)\]/.test(l) && !noise.test(l)).slice(-10);
     if (errors.length) console.log('\n  last errors in the browser console:\n    ' + errors.join('\n    '));
+  }
+  if (failed > 0) {
+    // keep the evidence of a failed run (the temp dir goes away)
+    fs.mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUT, 'workbench.png') }).catch(() => {});
+    for (const f of ['code-server.log', 'browser-console.log', 'emulator.log']) {
+      if (fs.existsSync(path.join(tmp, f))) fs.copyFileSync(path.join(tmp, f), path.join(OUT, f));
+    }
     console.log(`  logs: ${path.relative(H.ROOT, OUT)}/ (browser-console.log, code-server.log, emulator.log, workbench.png)`);
   }
   log(`run took ${(tookMs / 1000).toFixed(1)} s in the workbench; Node ${result ? result.host.node : '?'} in the extension host`);
