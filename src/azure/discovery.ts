@@ -208,34 +208,43 @@ class ArmDiscoveryService implements DiscoveryService {
     return out;
   }
 
+  /**
+   * ONE Resource Graph query over every subscription, sent with the first subscription's tenant: an identity with
+   * access across tenants (Azure Lighthouse delegation; the emulator's multi-tenant principals) sees them all.
+   * Subscriptions of other tenants that come back without a vault are then checked with their own tenant's token
+   * through vaults.listBySubscription (a guest account's home token cannot see them). When Resource Graph fails,
+   * every subscription is listed that way.
+   */
   async discoverVaults(subscriptions: SubscriptionRef[], options?: { abortSignal?: AbortSignal }): Promise<DiscoveryResult> {
-    const byTenant = new Map<string, SubscriptionRef[]>();
-    for (const s of subscriptions) {
-      const key = s.tenantId.toLowerCase();
-      byTenant.set(key, [...(byTenant.get(key) ?? []), s]);
-    }
     const result: DiscoveryResult = { vaults: [], tenants: [], path: 'none', failures: [] };
-    await Promise.all([...byTenant.values()].map(async (subs) => {
-      const tenantId = subs[0]!.tenantId;
-      try {
-        result.vaults.push(...await this.viaResourceGraph(tenantId, subs, options?.abortSignal));
-        result.tenants.push({ tenantId, path: 'resourceGraph' });
-        return;
-      } catch (err) {
-        const e = classifyError(err, { operation: 'Resource Graph query' });
-        if (e.kind === 'cancelled') throw e;
-        result.tenants.push({ tenantId, path: 'listBySubscription', resourceGraphError: e });
+    if (subscriptions.length === 0) return result;
+    const abortSignal = options?.abortSignal;
+    const home = subscriptions[0]!.tenantId.toLowerCase();
+    const tenantIds = [...new Set(subscriptions.map((s) => s.tenantId.toLowerCase()))];
+    let toList: SubscriptionRef[];
+    try {
+      result.vaults.push(...await this.viaResourceGraph(subscriptions[0]!.tenantId, subscriptions, abortSignal));
+      const seen = new Set(result.vaults.map((v) => (v.subscriptionId ?? '').toLowerCase()));
+      toList = subscriptions.filter((s) => s.tenantId.toLowerCase() !== home && !seen.has(s.subscriptionId.toLowerCase()));
+      for (const t of tenantIds) {
+        const checked = toList.some((s) => s.tenantId.toLowerCase() === t);
+        result.tenants.push({ tenantId: t, path: checked ? 'listBySubscription' : 'resourceGraph' });
       }
-      await mapLimit(subs, this.o.fallbackConcurrency ?? 4, async (sub) => {
-        try {
-          result.vaults.push(...await this.viaListBySubscription(sub, options?.abortSignal));
-        } catch (err) {
-          const e = classifyError(err, { operation: `list vaults in ${sub.displayName}` });
-          if (e.kind === 'cancelled') throw e;
-          result.failures.push({ subscriptionId: sub.subscriptionId, error: e });
-        }
-      });
-    }));
+    } catch (err) {
+      const e = classifyError(err, { operation: 'Resource Graph query' });
+      if (e.kind === 'cancelled') throw e;
+      toList = subscriptions;
+      for (const t of tenantIds) result.tenants.push({ tenantId: t, path: 'listBySubscription', resourceGraphError: e });
+    }
+    await mapLimit(toList, this.o.fallbackConcurrency ?? 4, async (sub) => {
+      try {
+        result.vaults.push(...await this.viaListBySubscription(sub, abortSignal));
+      } catch (err) {
+        const e = classifyError(err, { operation: `list vaults in ${sub.displayName}` });
+        if (e.kind === 'cancelled') throw e;
+        result.failures.push({ subscriptionId: sub.subscriptionId, error: e });
+      }
+    });
     // Only subscriptions asked for (Resource Graph never widens the scope, but be explicit).
     const wanted = new Set(subscriptions.map((s) => s.subscriptionId.toLowerCase()));
     const seen = new Set<string>();

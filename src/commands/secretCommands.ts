@@ -161,6 +161,9 @@ async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name
 export async function revealSecret(ctx: CommandContext, node?: unknown): Promise<vscode.TextEditor> {
   const ref = await secretTarget(ctx, node, false);
   const uri = secretUri(ref);
+  // read first: a service error (disabled, RBAC, …) is then reported as such, not as "cannot open document"
+  const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
+  ctx.documents.prime(uri, value);
   ctx.documents.refresh(uri);
   const doc = await vscode.workspace.openTextDocument(uri);
   if (/json/i.test(ref.props?.contentType ?? '') || /^\s*[[{]/.test(doc.getText())) {

@@ -2,11 +2,15 @@
 // Ids come from vault URL + secret name (+ version), lower-cased where Key Vault is case-insensitive,
 // prefixed by the root so one vault can appear under two roots.
 import * as vscode from 'vscode';
-import type { DeletedSecretProps, Page, SecretProps, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
+import type { DeletedSecretProps, SecretProps, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
 import type { Hub } from '../ui/hub';
+import type { PagedList } from '../ui/pagedList';
 import { deletedDescription, isPurgeable, matchesFilter, secretDescription, secretIcon, secretTooltipLines } from './describe';
 
 export type RootKind = 'azure' | 'url' | 'emulator';
+
+/** Cache key of a vault's listings: the same URL reached with another credential is another cache. */
+const listKey = (vault: VaultRef) => `${vault.source}|${vault.url.toLowerCase()}`;
 
 export abstract class Node {
   abstract readonly id: string;
@@ -39,37 +43,6 @@ export class MessageNode extends Node {
     ti.command = this.command;
     ti.tooltip = this.tooltip;
     return ti;
-  }
-}
-
-/** Paged list state shared by the nodes that page (vault secrets, versions, deleted secrets). */
-export class PagedList<T> {
-  items: T[] = [];
-  token: string | undefined;
-  loaded = false;
-  constructor(private readonly fetch: (token?: string) => Promise<Page<T>>) {}
-
-  async first(): Promise<void> {
-    const page = await this.fetch();
-    this.items = page.items;
-    this.token = page.continuationToken;
-    this.loaded = true;
-  }
-  async more(): Promise<void> {
-    if (!this.token) return;
-    const page = await this.fetch(this.token);
-    this.items.push(...page.items);
-    this.token = page.continuationToken;
-  }
-  /** Loads every remaining page (used when a filter is active, so the filter sees all names). */
-  async all(): Promise<void> {
-    if (!this.loaded) await this.first();
-    while (this.token) await this.more();
-  }
-  reset(): void {
-    this.items = [];
-    this.token = undefined;
-    this.loaded = false;
   }
 }
 
@@ -225,7 +198,7 @@ export class VaultNode extends Node implements PagingNode {
   constructor(private readonly hub: Hub, readonly vault: VaultRef, readonly root: RootKind) {
     super();
     this.id = `${root}|${vault.url.toLowerCase()}`;
-    this.secrets = new PagedList((token) => hub.service(vault).listSecrets({
+    this.secrets = hub.pagedList(`${listKey(vault)}|secrets`, (token) => hub.service(vault).listSecrets({
       continuationToken: token, maxPageSize: hub.pageSize() }));
     this.deletedFolder = new DeletedFolderNode(hub, this);
   }
@@ -260,8 +233,7 @@ export class VaultNode extends Node implements PagingNode {
     await this.secrets.more();
   }
   reset(): void {
-    this.secrets.reset();
-    this.deletedFolder.list.reset();
+    this.hub.resetPagedLists(listKey(this.vault));
   }
 }
 
@@ -272,8 +244,8 @@ export class SecretNode extends Node implements PagingNode {
     super();
     this.parent = vaultNode;
     this.id = `${vaultNode.id}|secret|${props.name.toLowerCase()}`;
-    this.versions = new PagedList((token) => hub.service(vaultNode.vault).listVersions(props.name, {
-      continuationToken: token, maxPageSize: 25 }));
+    this.versions = hub.pagedList(`${listKey(vaultNode.vault)}|versions|${props.name.toLowerCase()}`,
+      (token) => hub.service(vaultNode.vault).listVersions(props.name, { continuationToken: token, maxPageSize: 25 }));
   }
   get vault(): VaultRef {
     return this.vaultNode.vault;
@@ -345,7 +317,7 @@ export class DeletedFolderNode extends Node implements PagingNode {
     super();
     this.parent = vaultNode;
     this.id = `${vaultNode.id}|deleted`;
-    this.list = new PagedList((token) => hub.service(vaultNode.vault).listDeletedSecrets({
+    this.list = hub.pagedList(`${listKey(vaultNode.vault)}|deleted`, (token) => hub.service(vaultNode.vault).listDeletedSecrets({
       continuationToken: token, maxPageSize: hub.pageSize() }));
   }
   treeItem(): vscode.TreeItem {

@@ -83,7 +83,12 @@ export class EmulatorProcess {
       };
       const timer = setTimeout(() => fail(new Error('The local emulator did not report ready within 30 s; see the Key Vault output.')),
         options.timeoutMs ?? 30000);
-      readline.createInterface({ input: child.stderr! }).on('line', (l) => options.onLog?.(l));
+      const recent: string[] = [];
+      readline.createInterface({ input: child.stderr! }).on('line', (l) => {
+        recent.push(l);
+        if (recent.length > 5) recent.shift();
+        options.onLog?.(l);
+      });
       readline.createInterface({ input: child.stdout! }).on('line', (line) => {
         const info = parseReadyInfo(line);
         if (info && !settled) {
@@ -93,8 +98,8 @@ export class EmulatorProcess {
         }
       });
       child.once('error', (e) => fail(new Error(`Could not start the local emulator: ${e.message}`)));
-      child.once('exit', (code, signal) => fail(new Error(
-        `The local emulator exited before it was ready (${signal ?? `code ${code}`}); see the Key Vault output.`)));
+      child.once('exit', (code, signal) => setTimeout(() => fail(new Error(
+        `The local emulator exited before it was ready (${signal ?? `code ${code}`})${recent.length ? `: ${recent[recent.length - 1]}` : ''}`)), 50));
     });
   }
 

@@ -5,12 +5,13 @@ import * as vscode from 'vscode';
 import type { TokenCredential } from '@azure/core-auth';
 import { cloudFromSetting } from '../azure/clouds';
 import { createDiscoveryService, type DiscoveryService } from '../azure/discovery';
-import type { CloudEnvironment, EmulatorReadyInfo, SecretsService, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
+import type { CloudEnvironment, EmulatorReadyInfo, Page, SecretsService, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
 import { normalizeVaultUrl, parseVaultUrl } from '../azure/names';
 import { createSecretsService } from '../azure/secretsService';
 import { createChainCredential, type ChainMember } from '../auth/chain';
 import { createEmulatorCredential } from '../auth/emulatorCredential';
 import { credentialForVault } from '../auth/guard';
+import { PagedList } from './pagedList';
 import { VSCodeSessionProvider } from './session';
 
 export interface EmulatorState {
@@ -36,6 +37,7 @@ export class Hub implements vscode.Disposable {
   private emulatorCredential: TokenCredential | undefined;
   private services = new Map<string, SecretsService>();
   private filters = new Map<string, string>();
+  private readonly lists = new Map<string, PagedList<unknown>>();
   private globalFilter: string | undefined;
   private tenantsCache: Promise<TenantSubscriptions[]> | undefined;
   private vaultsCache: Promise<Map<string, VaultRef[]>> | undefined;
@@ -224,6 +226,7 @@ export class Hub implements vscode.Disposable {
     };
     this.emulatorCredential = info && createEmulatorCredential(info);
     for (const key of [...this.services.keys()]) if (key.startsWith('emulator|')) this.services.delete(key);
+    this.resetPagedLists();
     if (info) void this.memento.update('keyVault.emulator.used', true);
     void vscode.commands.executeCommand('setContext', 'keyVault.emulatorRunning', !!(info && owned));
     this.changed.fire();
@@ -259,6 +262,21 @@ export class Hub implements vscode.Disposable {
     return out;
   }
 
+  /** One paged list per key ("<vault url>|secrets", "<vault url>|versions|<name>", …). */
+  pagedList<T>(key: string, fetch: (token?: string) => Promise<Page<T>>): PagedList<T> {
+    let list = this.lists.get(key) as PagedList<T> | undefined;
+    if (!list) {
+      list = new PagedList(fetch);
+      this.lists.set(key, list as PagedList<unknown>);
+    }
+    return list;
+  }
+
+  /** Drops the cached pages of one vault (every key starting with its URL), or of every vault. */
+  resetPagedLists(prefix?: string): void {
+    for (const key of [...this.lists.keys()]) if (!prefix || key.startsWith(prefix)) this.lists.delete(key);
+  }
+
   // ---- filters ----
 
   filterFor(vault: VaultRef): string | undefined {
@@ -277,6 +295,7 @@ export class Hub implements vscode.Disposable {
   }
 
   clearCaches(auth = false): void {
+    this.resetPagedLists();
     this.tenantsCache = undefined;
     this.vaultsCache = undefined;
     if (auth) {

@@ -35,9 +35,22 @@ export class SecretDocumentProvider implements vscode.TextDocumentContentProvide
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
+  /** Values read by the reveal command just before opening, handed over once (one read, errors shown by the command). */
+  private readonly primed = new Map<string, string>();
+
   constructor(private readonly read: (loc: SecretLocation, token: vscode.CancellationToken) => Promise<string>) {}
 
+  prime(uri: vscode.Uri, value: string): void {
+    this.primed.set(uri.toString(), value);
+  }
+
   provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const key = uri.toString();
+    const value = this.primed.get(key);
+    if (value !== undefined) {
+      this.primed.delete(key);
+      return Promise.resolve(value);
+    }
     return this.read(parseSecretUri(uri), token);
   }
 

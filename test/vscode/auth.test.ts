@@ -5,9 +5,9 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { emulatorCustomEnvironment } from '../../src/auth/emulatorCredential';
 import type { KeyVaultExtensionApi } from '../../src/extension';
-import { SubscriptionNode, TenantNode, VaultNode } from '../../src/tree/nodes';
 import {
   adminRequest, adminStats, children, emulatorInfo, extensionApi, findNode, label, runExpectingError, runWith, waitFor,
+  kind,
 } from './support/harness';
 
 const G = vscode.ConfigurationTarget.Global;
@@ -59,12 +59,12 @@ describe('sign-in and discovery (custom cloud = the emulator)', function () {
     api.tree.refresh();
     const tenants = await children(api, await findNode(api, ['Azure']));
     assert.deepStrictEqual(tenants.map(label).sort(), ['Contoso Data', 'Fabrikam ML'], 'grouped by tenant');
-    assert.ok(tenants.every((t) => t instanceof TenantNode));
+    assert.ok(tenants.every((t) => kind(t) === 'tenant'));
     const found = new Map<string, string[]>();
     for (const t of tenants) {
       for (const sub of await children(api, t)) {
-        assert.ok(sub instanceof SubscriptionNode);
-        found.set(label(sub), (await children(api, sub)).filter((v) => v instanceof VaultNode).map(label));
+        assert.strictEqual(kind(sub), 'subscription');
+        found.set(label(sub), (await children(api, sub)).filter((v) => kind(v) === 'vault').map(label));
       }
     }
     assert.deepStrictEqual(found.get('Data Platform (dev)'), ['app', 'big']);

@@ -193,3 +193,11 @@ export async function adminRequest(method: string, path: string, body?: unknown,
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }
+
+/**
+ * The kind of a tree node from its contextValue. (The test bundle has its own copies of the src classes, so
+ * `instanceof` against them is always false for the extension's nodes.)
+ */
+export function kind(node: Node): string {
+  return contextValue(node).split(' ')[0] ?? '';
+}
