@@ -24,6 +24,14 @@ describe('conformance: emulator CLI contract', function () {
     return d;
   };
 
+  afterEach(function () {
+    // On failure, show what the emulators said (their stderr never holds secret values).
+    if (this.currentTest?.state !== 'failed') return;
+    for (const e of started) {
+      console.error(`--- emulator port ${e.ready.port} (${e.isRunning ? 'running' : `exited ${e.child.exitCode ?? e.child.signalCode}`}) stderr tail ---\n${e.stderr().slice(-1500)}`);
+    }
+  });
+
   after(async () => {
     for (const e of started) await e.stop(2000);
     for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
