@@ -280,9 +280,13 @@ function makeTmp(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Settings every run gives the workbench for the extension to see the emulator (the env var carries the rest). */
-function emulatorSettings(ready) {
-  return ready ? { 'keyVault.emulator.port': ready.port } : {};
+/**
+ * Settings every run gives the workbench for the extension to see the emulator: none — the ready line in the
+ * environment (KEYVAULT_TEST_EMULATOR) carries everything. (keyVault.emulator.port is the port for "Start Local
+ * Emulator", so setting it to the run's port would make a second emulator collide with the first.)
+ */
+function emulatorSettings(_ready) {
+  return {};
 }
 
 module.exports = {

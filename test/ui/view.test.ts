@@ -8,15 +8,17 @@ describe('Key Vault view', () => {
   before(async () => { wb = await Workbench.open(); });
   after(async () => { await wb?.close(); });
 
-  it('opens from the activity bar and lists the emulator vault "dev"', async () => {
-    const vault = session().emulator?.vaults.find((v) => v.name === 'dev');
-    assert.ok(vault, 'the emulator of this run has no vault "dev"');
+  it('opens from the activity bar and lists every vault of the emulator under "Local emulator"', async () => {
+    const vaults = session().emulator?.vaults ?? [];
+    assert.ok(vaults.length > 0, 'the emulator of this run has no vault');
     await wb.openKeyVaultView();
-    const row = await wb.waitForTreeItem('dev', 30000).catch(async (e: Error) => {
-      await wb.screenshot('view-missing-dev');
-      throw new Error(`${e.message}; tree shows ${JSON.stringify(await wb.treeLabels())}`);
-    });
-    assert.ok(await row.isVisible());
+    await wb.waitForTreeItem('Local emulator');
+    for (const v of vaults) {
+      await wb.waitForTreeItem(v.name).catch(async (e: Error) => {
+        await wb.screenshot('view-missing-vault');
+        throw new Error(`${e.message}; tree shows ${JSON.stringify(await wb.treeLabels())}`);
+      });
+    }
     await wb.screenshot('view');
   });
 });
