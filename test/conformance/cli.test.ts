@@ -70,6 +70,21 @@ describe('conformance: emulator CLI contract', function () {
     assert.equal(emu.child.exitCode, 0);
   });
 
+  it('with --data, the ready JSON is also in <stateDir>/instances/<port>.json (0600) until a clean shutdown', async () => {
+    const data = tmp();
+    const emu = await start({ seed: CONFORMANCE_SEED, data });
+    const stateDir = typeof emu.ready.stateDir === 'string' ? emu.ready.stateDir : data;
+    const file = path.join(stateDir, 'instances', `${emu.ready.port}.json`);
+    assert.ok(fs.existsSync(file), file);
+    assert.equal(fs.statSync(file).mode & 0o077, 0, 'not readable by others');
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.equal(saved.port, emu.ready.port);
+    assert.equal(saved.ca, emu.ready.ca);
+    assert.deepEqual(saved.vaults, emu.ready.vaults);
+    assert.equal(await emu.stop(), 'clean');
+    assert.ok(!fs.existsSync(file), 'removed on SIGTERM');
+  });
+
   it('stdout carries exactly the ready line; secret values never reach the logs', async () => {
     const emu = await start({ seed: CONFORMANCE_SEED });
     let extraStdout = '';
