@@ -182,8 +182,10 @@ function resourceGraph(ctx: ArmContext): HandlerResult {
   }
   // Like Azure (e.g. Lighthouse delegation), one query covers every requested subscription the caller can see
   // through any of its tenants; the others are silently left out.
+  // Without `subscriptions` the query runs at the token tenant's scope.
   const visible = ctx.principal.tenants.flatMap((t) => armSubscriptions(ctx.config, ctx.principal, t));
-  const asked = Array.isArray(b.subscriptions) ? (b.subscriptions as unknown[]).map((s) => String(s).toLowerCase()) : visible;
+  const asked = Array.isArray(b.subscriptions) ? (b.subscriptions as unknown[]).map((s) => String(s).toLowerCase())
+    : armSubscriptions(ctx.config, ctx.principal, ctx.tenant);
   const subs = new Set(asked.filter((s) => visible.includes(s)));
   const rows = ctx.config.vaults
     .filter((v) => subs.has(v.subscriptionId) && armVisible(ctx.principal, v))
