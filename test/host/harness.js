@@ -256,6 +256,10 @@ function packageVsix(dir, { out, cache = true } = {}) {
   const r = spawnSync(node22(), [vsce, 'package', '--no-dependencies', '--allow-missing-repository',
     '--skip-license', '--out', out], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed in ${dir}:\n${r.stdout}\n${r.stderr}`);
+  // drop older cached packages of the same extension
+  for (const f of fs.readdirSync(outDir)) {
+    if (f.startsWith(`${pkg.name}-`) && f.endsWith('.vsix') && path.join(outDir, f) !== out) fs.rmSync(path.join(outDir, f));
+  }
   return out;
 }
 
