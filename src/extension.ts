@@ -1,5 +1,6 @@
 // Wires the layers: hub (state + services), tree, virtual documents, commands. Nothing else happens here.
 import * as vscode from 'vscode';
+import { classifyError } from './azure/errors';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { VaultTreeProvider } from './tree/provider';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
     const { value } = await hub.service(loc.vault).getSecretValue(loc.name, loc.version);
     return value;
   });
+  hub.onDiscoveryError = (err) => outputChannel().warn(`Azure vaults left out: ${classifyError(err).message}`);
   const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, prompter: vscodePrompter };
   commandContext = ctx;
   context.subscriptions.push(hub, tree, view, clipboard, documents, outputChannel(),

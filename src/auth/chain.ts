@@ -114,12 +114,16 @@ function buildMember(member: ChainMember, o: ChainOptions): TokenCredential {
       return new AzureDeveloperCliCredential({ tenantId: o.tenantId, additionallyAllowedTenants, processTimeoutInMs: o.processTimeoutInMs });
     case 'environment': {
       const authorityHost = effectiveAuthority(o.cloud);
-      return new EnvironmentCredential({
+      const env = new EnvironmentCredential({
         authorityHost,
         disableInstanceDiscovery: !isMicrosoftAuthority(authorityHost),
         additionallyAllowedTenants,
         additionalPolicies,
       });
+      // ARM calls carry no tenant: use the tenant this chain is for (AZURE_TENANT_ID is only the home tenant)
+      return {
+        getToken: (scopes, options) => env.getToken(scopes, options?.tenantId || !o.tenantId ? options : { ...options, tenantId: o.tenantId }),
+      };
     }
     case 'managedIdentity':
       return o.managedIdentityClientId

@@ -193,14 +193,17 @@ export class EmulatorRootNode extends Node {
 
 export class VaultNode extends Node implements PagingNode {
   readonly id: string;
-  readonly secrets: PagedList<SecretProps>;
   readonly deletedFolder: DeletedFolderNode;
   constructor(private readonly hub: Hub, readonly vault: VaultRef, readonly root: RootKind) {
     super();
     this.id = `${root}|${vault.url.toLowerCase()}`;
-    this.secrets = hub.pagedList(`${listKey(vault)}|secrets`, (token) => hub.service(vault).listSecrets({
-      continuationToken: token, maxPageSize: hub.pageSize() }));
     this.deletedFolder = new DeletedFolderNode(hub, this);
+  }
+  /** Looked up on each use: a refresh replaces the hub's list, and node instances outlive refreshes. */
+  get secrets(): PagedList<SecretProps> {
+    const { hub, vault } = this;
+    return hub.pagedList(`${listKey(vault)}|secrets`, (token) => hub.service(vault).listSecrets({
+      continuationToken: token, maxPageSize: hub.pageSize() }));
   }
   treeItem(): vscode.TreeItem {
     const flags = ['vault'];
@@ -216,15 +219,16 @@ export class VaultNode extends Node implements PagingNode {
   }
   override async children(): Promise<Node[]> {
     const filter = this.hub.filterFor(this.vault);
-    if (filter) await this.secrets.all();
-    else if (!this.secrets.loaded) await this.secrets.first();
-    const nodes: Node[] = this.secrets.items
+    const list = this.secrets;
+    if (filter) await list.all();
+    else if (!list.loaded) await list.first();
+    const nodes: Node[] = list.items
       .filter((s) => matchesFilter(s.name, filter))
       .map((s) => {
         const n = new SecretNode(this.hub, this, s);
         return n;
       });
-    if (this.secrets.token) nodes.push(new LoadMoreNode(this));
+    if (list.token) nodes.push(new LoadMoreNode(this));
     if (filter && nodes.length === 0) nodes.push(new MessageNode(`${this.id}|nomatch`, `No secret names contain "${filter}"`, 'filter'));
     nodes.push(this.deletedFolder);
     return nodes;
@@ -239,13 +243,16 @@ export class VaultNode extends Node implements PagingNode {
 
 export class SecretNode extends Node implements PagingNode {
   readonly id: string;
-  readonly versions: PagedList<SecretProps>;
-  constructor(hub: Hub, readonly vaultNode: VaultNode, readonly props: SecretProps) {
+  constructor(private readonly hub: Hub, readonly vaultNode: VaultNode, readonly props: SecretProps) {
     super();
     this.parent = vaultNode;
     this.id = `${vaultNode.id}|secret|${props.name.toLowerCase()}`;
-    this.versions = hub.pagedList(`${listKey(vaultNode.vault)}|versions|${props.name.toLowerCase()}`,
-      (token) => hub.service(vaultNode.vault).listVersions(props.name, { continuationToken: token, maxPageSize: 25 }));
+  }
+  get versions(): PagedList<SecretProps> {
+    const { hub, props } = this;
+    const vault = this.vaultNode.vault;
+    return hub.pagedList(`${listKey(vault)}|versions|${props.name.toLowerCase()}`,
+      (token) => hub.service(vault).listVersions(props.name, { continuationToken: token, maxPageSize: 25 }));
   }
   get vault(): VaultRef {
     return this.vaultNode.vault;
@@ -266,11 +273,12 @@ export class SecretNode extends Node implements PagingNode {
     return ti;
   }
   override async children(): Promise<Node[]> {
-    if (!this.versions.loaded) await this.versions.first();
+    const list = this.versions;
+    if (!list.loaded) await list.first();
     // newest first; the newest is the current ("latest") version
-    const sorted = [...this.versions.items].sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
-    const nodes: Node[] = sorted.map((v, i) => new VersionNode(this, v, i === 0 && !this.versions.token));
-    if (this.versions.token) nodes.push(new LoadMoreNode(this));
+    const sorted = [...list.items].sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
+    const nodes: Node[] = sorted.map((v, i) => new VersionNode(this, v, i === 0 && !list.token));
+    if (list.token) nodes.push(new LoadMoreNode(this));
     return nodes;
   }
   async loadMore(): Promise<void> {
@@ -312,12 +320,15 @@ export class VersionNode extends Node {
 
 export class DeletedFolderNode extends Node implements PagingNode {
   readonly id: string;
-  readonly list: PagedList<DeletedSecretProps>;
   constructor(private readonly hub: Hub, readonly vaultNode: VaultNode) {
     super();
     this.parent = vaultNode;
     this.id = `${vaultNode.id}|deleted`;
-    this.list = hub.pagedList(`${listKey(vaultNode.vault)}|deleted`, (token) => hub.service(vaultNode.vault).listDeletedSecrets({
+  }
+  get list(): PagedList<DeletedSecretProps> {
+    const { hub } = this;
+    const vault = this.vaultNode.vault;
+    return hub.pagedList(`${listKey(vault)}|deleted`, (token) => hub.service(vault).listDeletedSecrets({
       continuationToken: token, maxPageSize: hub.pageSize() }));
   }
   treeItem(): vscode.TreeItem {
@@ -327,10 +338,11 @@ export class DeletedFolderNode extends Node implements PagingNode {
   }
   override async children(): Promise<Node[]> {
     const filter = this.hub.filterFor(this.vaultNode.vault);
-    if (!this.list.loaded) await this.list.first();
-    const nodes: Node[] = this.list.items.filter((d) => matchesFilter(d.name, filter))
+    const list = this.list;
+    if (!list.loaded) await list.first();
+    const nodes: Node[] = list.items.filter((d) => matchesFilter(d.name, filter))
       .map((d) => new DeletedSecretNode(this, d));
-    if (this.list.token) nodes.push(new LoadMoreNode(this));
+    if (list.token) nodes.push(new LoadMoreNode(this));
     if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}|empty`, 'No deleted secrets', 'info'));
     return nodes;
   }

@@ -253,14 +253,25 @@ export class Hub implements vscode.Disposable {
     return s;
   }
 
-  /** Every vault currently known (for quick picks): emulator, URL, discovered. */
+  /**
+   * Every vault currently known (for quick picks): emulator, URL, discovered. Azure discovery failing does not hide
+   * the others; it is reported only when nothing else is there.
+   */
   async knownVaults(): Promise<VaultRef[]> {
     const out: VaultRef[] = [...(this.emulatorState?.vaults ?? []), ...this.urlVaults()];
-    if (await this.isAzureSignedIn()) {
-      for (const t of await this.azureTenants()) for (const s of t.subscriptions) out.push(...await this.vaultsForSubscription(s));
+    try {
+      if (await this.isAzureSignedIn()) {
+        for (const t of await this.azureTenants()) for (const s of t.subscriptions) out.push(...await this.vaultsForSubscription(s));
+      }
+    } catch (err) {
+      if (out.length === 0) throw err;
+      this.onDiscoveryError?.(err);
     }
     return out;
   }
+
+  /** Where discovery errors go when they are not shown (the output channel). */
+  onDiscoveryError?: (err: unknown) => void;
 
   /** One paged list per key ("<vault url>|secrets", "<vault url>|versions|<name>", …). */
   pagedList<T>(key: string, fetch: (token?: string) => Promise<Page<T>>): PagedList<T> {
