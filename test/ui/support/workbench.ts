@@ -29,9 +29,22 @@ export class Workbench {
 
   // ---- views ----
 
-  /** Clicks our activity-bar container ("Key Vault") unless it is already open; waits for its tree. */
+  /** Clicks our activity-bar container ("Key Vault") unless it is already open, and widens the side bar. */
   async openKeyVaultView(): Promise<void> {
     await this.openActivityBarView('Key Vault');
+    await this.widenSideBar();
+  }
+
+  /** Drags the side bar's sash so long secret names fit (the default 300 px cuts them off in screenshots). */
+  async widenSideBar(width = 480): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box || box.width >= width) return;
+    const x = box.x + box.width;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, y, { steps: 5 });
+    await this.page.mouse.up();
   }
 
   async openActivityBarView(title: string): Promise<void> {

@@ -1,0 +1,36 @@
+// The page helpers against the real workbench: expand a vault, read a secret's context menu, answer an input
+// box (Filter Secrets…) and see the tree follow. Screenshots: test-output/ui/context-menu.png, filtered.png.
+import * as assert from 'assert';
+import { Workbench } from './support/workbench';
+
+const VAULT = 'contoso-orchestr-dev'; // test/fixtures/demo-seed.json
+const SECRET = 'airflow-variables-hello-world';
+
+describe('workbench page helpers (demo seed)', () => {
+  let wb: Workbench;
+  before(async () => { wb = await Workbench.open(); });
+  after(async () => { await wb?.close(); });
+
+  it('expands a vault and shows the secret context menu', async () => {
+    await wb.openKeyVaultView();
+    await wb.expand(VAULT);
+    const row = await wb.waitForTreeItem(SECRET);
+    await row.click({ button: 'right' });
+    const entries = await wb.menuEntries();
+    assert.ok(entries.includes('Reveal Secret Value'), JSON.stringify(entries));
+    assert.ok(entries.includes('Copy Secret URI'), JSON.stringify(entries));
+    await wb.screenshot('context-menu', { parkMouse: false });
+    await wb.page.keyboard.press('Escape');
+  });
+
+  it('filters a vault through its context menu and an input box', async () => {
+    await wb.contextMenu(VAULT, 'Filter Secrets…');
+    await wb.answerInput('hello-world');
+    await wb.page.waitForFunction((name) => {
+      const labels = [...document.querySelectorAll('.part.sidebar .monaco-list-row[role="treeitem"] .label-name')]
+        .map((e) => e.textContent?.trim());
+      return labels.includes(name) && !labels.includes('airflow-connections-smtp-default');
+    }, SECRET, { timeout: 20000 });
+    await wb.screenshot('filtered');
+  });
+});
