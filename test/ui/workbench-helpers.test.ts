@@ -26,11 +26,8 @@ describe('workbench page helpers (demo seed)', () => {
   it('filters a vault through its context menu and an input box', async () => {
     await wb.contextMenu(VAULT, 'Filter Secrets…');
     await wb.answerInput('hello-world');
-    await wb.page.waitForFunction((name) => {
-      const labels = [...document.querySelectorAll('.part.sidebar .monaco-list-row[role="treeitem"] .label-name')]
-        .map((e) => e.textContent?.trim());
-      return labels.includes(name) && !labels.includes('airflow-connections-smtp-default');
-    }, SECRET, { timeout: 20000 });
+    await wb.waitForTree('only the filtered secret',
+      (labels) => labels.includes(SECRET) && !labels.includes('airflow-connections-smtp-default'));
     await wb.screenshot('filtered');
   });
 });

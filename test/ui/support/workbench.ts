@@ -77,11 +77,25 @@ export class Workbench {
     return this.page.locator('.part.sidebar .monaco-list-row[role="treeitem"] .label-name').allInnerTexts();
   }
 
+  /** Waits until the visible tree labels satisfy `check`; returns them. */
+  async waitForTree(what: string, check: (labels: string[]) => boolean, timeout = 20000): Promise<string[]> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const labels = await this.treeLabels();
+      if (check(labels)) return labels;
+      if (Date.now() > deadline) throw new Error(`tree never showed ${what}: ${JSON.stringify(labels)}`);
+      await sleep(250);
+    }
+  }
+
   async expand(label: string): Promise<void> {
     const row = await this.waitForTreeItem(label);
     if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
-    await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(),
-      { timeout: 30000 });
+    const deadline = Date.now() + 30000;
+    while ((await row.getAttribute('aria-expanded')) !== 'true') {
+      if (Date.now() > deadline) throw new Error(`tree item ${label} did not expand`);
+      await sleep(100);
+    }
   }
 
   /** Right-clicks a tree row and runs the context-menu entry `item`. */
