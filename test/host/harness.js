@@ -2,7 +2,7 @@
 // the emulator and code-server as detached process groups, free ports, waiting, vsix packaging and
 // installing, headless Debian chromium through playwright-core, and a teardown that ends every group it
 // started (also on Ctrl-C, SIGTERM and process exit). Plain CommonJS so the runners need no build step.
-// The recipe and its pitfalls: README's "Testing" section and test/host/README.md.
+// The recipe, the contract for tests and the pitfalls: test/host/README.md.
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
