@@ -95,7 +95,7 @@ export async function pickDeletedSecret(ctx: CommandContext, vault: VaultRef, pl
   const service = ctx.hub.service(vault);
   const items = allPages((t) => service.listDeletedSecrets({ continuationToken: t, maxPageSize: 25 })).then((deleted) => {
     if (deleted.length === 0) throw new Error(`Vault "${vault.name}" has no deleted secrets.`);
-    return deleted.map((d) => ({ label: d.name, description: d.scheduledPurgeDate ? `purged ${d.scheduledPurgeDate.toISOString().slice(0, 10)}` : undefined, deleted: d }));
+    return deleted.map((d) => ({ label: d.name, description: d.scheduledPurgeDate ? `purge scheduled ${d.scheduledPurgeDate.toISOString().slice(0, 10)}` : undefined, deleted: d }));
   });
   return required(await ctx.prompter.quickPick(items, { placeHolder })).deleted;
 }

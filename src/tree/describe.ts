@@ -66,7 +66,7 @@ export function secretTooltipLines(p: SecretProps, now = Date.now()): string[] {
 export function deletedDescription(p: DeletedSecretProps): string {
   const parts: string[] = [];
   if (p.deletedOn) parts.push(`deleted ${p.deletedOn.toISOString().slice(0, 10)}`);
-  if (p.scheduledPurgeDate) parts.push(`purged ${p.scheduledPurgeDate.toISOString().slice(0, 10)}`);
+  if (p.scheduledPurgeDate) parts.push(`purge scheduled ${p.scheduledPurgeDate.toISOString().slice(0, 10)}`);
   return parts.join(' · ');
 }
 
