@@ -32,6 +32,8 @@ module.exports = { node22, node22Env, ROOT };
 if (require.main === module) {
   const [script, ...rest] = process.argv.slice(2);
   if (!script) { console.error('usage: node scripts/node22.js <script> [args…]'); process.exit(2); }
-  const r = spawnSync(node22(), [script, ...rest], { stdio: 'inherit', env: node22Env() });
-  process.exit(r.status === null ? 1 : r.status);
+  // async spawn so SIGINT/SIGTERM (npm passes neither on) reach the script, which then stops what it started
+  const child = require('child_process').spawn(node22(), [script, ...rest], { stdio: 'inherit', env: node22Env() });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code === null ? (signal ? 128 : 1) : code));
 }

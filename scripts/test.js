@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: lint, typecheck, build, then the test tiers in order. Each tier ends with its own line
 // `<tier>: N passed, N failed`. Runs everything on Node 22 (re-executes itself there if needed).
-//   node scripts/test.js [tier…]      tiers: unit conformance vscode ui reliability electron
-//   (no tier = lint typecheck unit conformance vscode ui reliability)
+//   node scripts/test.js [tier…]      tiers: lint typecheck unit conformance host vscode ui reliability electron
+//   (no tier = lint typecheck unit conformance host vscode ui)
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -16,7 +16,7 @@ if (Number(process.versions.node.split('.')[0]) !== 22) {
 
 const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const REPORTER = path.join(ROOT, 'test', 'support', 'tier-reporter.js');
-const ALL = ['lint', 'typecheck', 'unit', 'conformance', 'vscode', 'ui'];
+const ALL = ['lint', 'typecheck', 'unit', 'conformance', 'host', 'vscode', 'ui'];
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -50,13 +50,15 @@ function build() {
   return run(process.execPath, [path.join(ROOT, 'esbuild.js'), '--quiet', '--tests']);
 }
 
-function hostTier(tier, script) {
+/** Installs code-server on first use (fast when installed); on failure the tier counts one failure. */
+function hostInstall(tier) {
   const install = run('bash', [path.join(ROOT, 'test', 'host', 'install-code-server.sh')]);
-  if (install !== 0) {
-    console.log(`${tier}: 0 passed, 1 failed`);
-    return install;
-  }
-  return run(process.execPath, [path.join(ROOT, script)]);
+  if (install !== 0) console.log(`${tier}: 0 passed, 1 failed`);
+  return install;
+}
+
+function hostTier(tier, script) {
+  return hostInstall(tier) || run(process.execPath, [path.join(ROOT, script)]);
 }
 
 const steps = {
@@ -64,6 +66,8 @@ const steps = {
   typecheck: () => npx('tsc', ['-p', '.', '--noEmit']),
   unit: () => mochaTier('unit', 'test/unit'),
   conformance: () => build() || mochaTier('conformance', 'test/conformance'),
+  // the test host's own runner must fail loudly (failing, throwing and hung suites) and leave nothing running
+  host: () => build() || hostInstall('host') || mochaTier('host', 'test/host/selftest'),
   vscode: () => build() || hostTier('vscode', 'test/host/run-vscode-tests.js'),
   ui: () => build() || hostTier('ui', 'test/host/run-ui-tests.js'),
   reliability: () => build() || mochaTier('reliability', 'test/reliability'),

@@ -20,6 +20,7 @@ const handlers: Record<string, Handler> = {
   'keyVault.stopLocalEmulator': vaults.stopLocalEmulator,
   'keyVault.attachLocalEmulator': vaults.attachLocalEmulator,
   'keyVault.setSecret': secrets.setSecret,
+  'keyVault.newSecretVersion': secrets.setSecret,
   'keyVault.revealSecret': secrets.revealSecret,
   'keyVault.copySecretValue': secrets.copySecretValue,
   'keyVault.copySecretUri': secrets.copySecretUri,

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RUNNER = path.join(ROOT, 'test', 'host', 'run-vscode-tests.js');
 
 interface RunnerRun { code: number | null; output: string; marker: string }
