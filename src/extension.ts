@@ -52,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
 }
 
 export async function deactivate(): Promise<void> {
+  await commandContext?.clipboard.flush();
   await commandContext?.emulatorProcess?.stop();
   commandContext = undefined;
 }

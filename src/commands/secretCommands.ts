@@ -11,33 +11,8 @@ import * as os from 'node:os';
 import { reportError } from '../ui/output';
 import { required, UserCancelled } from '../ui/prompts';
 import { secretUri } from '../ui/secretDocument';
+import { dateValidator, formatTags, parseDateInput } from './inputs';
 import { deletedTarget, secretTarget, secretUrl, vaultTarget, withProgress, type CommandContext } from './context';
-
-const DAY = 24 * 60 * 60 * 1000;
-
-function formatTags(tags: Record<string, string> | undefined): string {
-  return Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
-}
-
-/** "2026-12-31", "2026-12-31T08:00", "+30d", or empty (clears). */
-export function parseDateInput(input: string, now = Date.now()): Date | null {
-  const t = input.trim();
-  if (!t) return null;
-  const rel = /^\+(\d+)\s*d(ays?)?$/i.exec(t);
-  if (rel) return new Date(now + Number(rel[1]) * DAY);
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t);
-  if (Number.isNaN(d.getTime())) throw new Error(`"${t}" is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd.`);
-  return d;
-}
-
-function dateValidator(input: string): string | undefined {
-  try {
-    parseDateInput(input);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 async function askValue(ctx: CommandContext, name: string): Promise<string> {
   const editor = vscode.window.activeTextEditor;
@@ -83,9 +58,9 @@ async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: Se
   const enabled = required(await ctx.prompter.quickPick([{ label: 'Enabled', value: true }, { label: 'Disabled', value: false }],
     { placeHolder: 'Enabled?' }));
   write.enabled = enabled.value;
-  const nbf = required(await ctx.prompter.inputBox({ prompt: 'Activation date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd', validateInput: dateValidator }));
+  const nbf = required(await ctx.prompter.inputBox({ prompt: 'Activation date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd', validateInput: dateValidator }));
   write.notBefore = parseDateInput(nbf) ?? undefined;
-  const exp = required(await ctx.prompter.inputBox({ prompt: 'Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd', validateInput: dateValidator }));
+  const exp = required(await ctx.prompter.inputBox({ prompt: 'Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd', validateInput: dateValidator }));
   write.expiresOn = parseDateInput(exp) ?? undefined;
 }
 
@@ -223,7 +198,7 @@ export async function editSecretProperties(ctx: CommandContext, node?: unknown):
       break;
     case 'notBefore':
     case 'expiresOn': {
-      const text = required(await ctx.prompter.inputBox({ prompt: `${what.label}: YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd (empty clears it)`,
+      const text = required(await ctx.prompter.inputBox({ prompt: `${what.label}: YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd (empty clears it)`,
         value: fmtDate(what.id === 'notBefore' ? p?.notBefore : p?.expiresOn), validateInput: dateValidator }));
       update[what.id] = parseDateInput(text);
       break;

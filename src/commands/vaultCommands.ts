@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isTokenAllowedForHost, portalUrlFor } from '../azure/clouds';
 import { parseVaultUrl } from '../azure/names';
-import { LoadMoreNode, Node, VaultNode } from '../tree/nodes';
+import { LoadMoreNode, Node, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
 import { EmulatorProcess, findInstance, parseReadyInfo } from '../ui/emulatorProcess';
 import { outputChannel } from '../ui/output';
 import { required } from '../ui/prompts';
-import { secretTarget, vaultTarget, withProgress, type CommandContext } from './context';
+import { vaultTarget, withProgress, type CommandContext } from './context';
 
 export function refresh(ctx: CommandContext, node?: unknown): void {
   ctx.tree.refresh(node instanceof Node ? node : undefined);
@@ -73,10 +73,17 @@ export function clearFilter(ctx: CommandContext): void {
 }
 
 export async function openInPortal(ctx: CommandContext, node?: unknown): Promise<string> {
-  const vault = node instanceof VaultNode ? node.vault : (await secretTarget(ctx, node, false).catch(() => undefined))?.vault ?? await vaultTarget(ctx, node);
-  const url = vault.resourceId && portalUrlFor(ctx.hub.cloud(), vault.resourceId);
-  if (!url) throw new Error(`"${vault.name}" was not found through Azure Resource Manager, so the portal has no page for it here.`);
-  const target = vault.tenantId ? url.replace('/#/', `/#@${vault.tenantId}/`) : url;
+  const vault = await vaultTarget(ctx, node);
+  const cloud = ctx.hub.cloud();
+  const vaultPage = vault.resourceId && portalUrlFor(cloud, vault.resourceId);
+  if (!vaultPage) throw new Error(`"${vault.name}" was not found through Azure Resource Manager, so the portal has no page for it here.`);
+  let target = vault.tenantId ? vaultPage.replace('/#@/', `/#@${vault.tenantId}/`) : vaultPage;
+  const secret = node instanceof SecretNode || node instanceof VersionNode ? node : undefined;
+  if (secret && cloud.portalUrl) {
+    // the portal's own deep link to a secret (version) blade
+    const id = `${vault.url}secrets/${secret.name}${secret instanceof VersionNode && secret.version ? `/${secret.version}` : ''}`;
+    target = `${cloud.portalUrl.replace(/\/+$/, '')}/#${vault.tenantId ? `@${vault.tenantId}` : ''}/asset/Microsoft_Azure_KeyVault/Secret/${encodeURIComponent(id)}`;
+  }
   await vscode.env.openExternal(vscode.Uri.parse(target));
   return target;
 }

@@ -7,6 +7,7 @@ const hash = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
 
 export class ClipboardGuard implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
+  private pendingDigest: string | undefined;
   /** Resolves when the pending clear ran (for tests and for deactivate). */
   pending: Promise<boolean> | undefined;
 
@@ -15,9 +16,11 @@ export class ClipboardGuard implements vscode.Disposable {
     this.cancel();
     if (clearAfterSeconds <= 0) return;
     const digest = hash(value);
+    this.pendingDigest = digest;
     this.pending = new Promise((resolve) => {
       this.timer = setTimeout(() => {
         this.timer = undefined;
+        this.pendingDigest = undefined;
         void this.clearIf(digest).then(resolve, () => resolve(false));
       }, clearAfterSeconds * 1000);
     });
@@ -33,6 +36,14 @@ export class ClipboardGuard implements vscode.Disposable {
   cancel(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.pendingDigest = undefined;
+  }
+
+  /** On shutdown: a value still waiting to be cleared is cleared now. */
+  async flush(): Promise<void> {
+    const digest = this.pendingDigest;
+    this.cancel();
+    if (digest) await this.clearIf(digest).catch(() => false);
   }
 
   dispose(): void {

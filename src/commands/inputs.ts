@@ -1,0 +1,29 @@
+// What users type for tags and dates, parsed without any vscode dependency (unit-tested in plain Node).
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export function formatTags(tags: Record<string, string> | undefined): string {
+  return Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** "2026-12-31", "2026-12-31T08:00" (both UTC), an ISO date with a zone, "+30d", or empty (clears). */
+export function parseDateInput(input: string, now = Date.now()): Date | null {
+  const t = input.trim();
+  if (!t) return null;
+  const rel = /^\+(\d+)\s*d(ays?)?$/i.exec(t);
+  if (rel) return new Date(now + Number(rel[1]) * DAY);
+  const utc = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z`
+    : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(t) ? `${t}Z` : t;
+  const d = new Date(utc);
+  if (Number.isNaN(d.getTime())) throw new Error(`"${t}" is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd.`);
+  return d;
+}
+
+export function dateValidator(input: string): string | undefined {
+  try {
+    parseDateInput(input);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
