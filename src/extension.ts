@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
 
   // An emulator announced by the environment (npm run demo, the test host) shows under "Local emulator".
   if (vscode.workspace.getConfiguration('keyVault').get<boolean>('emulator.autoAttach', true)) {
-    const info = readyInfoFromEnv(process.env.KEYVAULT_EMULATOR_READY ?? process.env.KEYVAULT_TEST_EMULATOR);
+    const info = readyInfoFromEnv(process.env.KEYVAULT_EMULATOR_READY);
     if (info) hub.setEmulator(info, false);
   }
 

@@ -87,7 +87,8 @@ export function customCloud(settings: unknown): CloudEnvironment {
     resourceManagerEndpoint: armUrl,
     authorityHost: withSlash(authority!),
     keyVaultDnsSuffix: kvSuffix!,
-    managementScope: `${armUrl.replace(/\/+$/, '')}/.default`,
+    // Azure Stack Hub and other custom clouds name the ARM token audience separately from the endpoint
+    managementScope: `${(str('activeDirectoryResourceId') ?? armUrl).replace(/\/+$/, '')}/.default`,
     keyVaultResource: `https://${kvSuffix}`,
     portalUrl: str('portalUrl'),
   };

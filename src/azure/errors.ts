@@ -5,7 +5,7 @@
 import { isRestError, type RestError } from '@azure/core-rest-pipeline';
 
 export type KeyVaultErrorKind =
-  | 'rbac' | 'accessPolicy' | 'firewall' | 'disabled' | 'notFound' | 'conflictDeleted' | 'beingDeleted'
+  | 'rbac' | 'accessPolicy' | 'firewall' | 'disabled' | 'notFound' | 'conflictDeleted' | 'conflict' | 'beingDeleted'
   | 'throttled' | 'unauthorized' | 'signIn' | 'certificateUntrusted' | 'network' | 'badRequest'
   | 'purgeProtected' | 'managedSecret' | 'hostNotAllowed' | 'cancelled' | 'unknown';
 
@@ -278,7 +278,7 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
       return mk('conflictDeleted', `The name${ctx.secret ? ` "${ctx.secret}"` : ''} belongs to a deleted secret in ${vaultName(ctx)}. ` +
         'Recover the deleted secret, or purge it to reuse the name.');
     }
-    return mk('conflictDeleted', `${capital(where(ctx))} conflicts with an existing or deleted secret (${code ?? status}). Refresh and try again.`);
+    return mk('conflict', `${capital(where(ctx))} conflicts with an existing secret (${code ?? status}). Refresh and try again.`);
   }
   if (status === 400 || code === 'BadParameter' || code === 'BadRequest') {
     if (/purge/i.test(msg) && /protect|recovery level/i.test(msg)) {

@@ -2,6 +2,7 @@
 // or — from the command palette — quick picks for vault, secret and version.
 import * as vscode from 'vscode';
 import type { SecretProps, VaultRef } from '../azure/model';
+import { newestFirst } from '../azure/versions';
 import { DeletedSecretNode, Node, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
 import type { VaultTreeProvider } from '../tree/provider';
 import type { ClipboardGuard } from '../ui/clipboard';
@@ -79,14 +80,17 @@ export async function pickSecret(ctx: CommandContext, vault: VaultRef, placeHold
   return required(await ctx.prompter.quickPick(items, { placeHolder })).secret;
 }
 
-export async function pickVersion(ctx: CommandContext, vault: VaultRef, name: string, placeHolder = 'Select a version'): Promise<SecretProps> {
+/** A version of a secret, newest first; with `offerLatest`, a first entry "Latest" resolves to undefined. */
+export async function pickVersion(ctx: CommandContext, vault: VaultRef, name: string, placeHolder = 'Select a version',
+  offerLatest = false): Promise<SecretProps | undefined> {
   const service = ctx.hub.service(vault);
   const items = allPages((t) => service.listVersions(name, { continuationToken: t, maxPageSize: 25 })).then((versions) => {
-    versions.sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
-    return versions.map((v, i) => ({
+    const sorted = newestFirst(versions);
+    const picks: { label: string; description?: string; version?: SecretProps }[] = sorted.map((v, i) => ({
       label: v.version ?? '', description: [i === 0 ? 'latest' : '', v.enabled ? '' : 'disabled',
         v.createdOn?.toISOString().slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · '), version: v,
     }));
+    return offerLatest ? [{ label: 'Latest', description: 'the current version' }, ...picks] : picks;
   });
   return required(await ctx.prompter.quickPick(items, { placeHolder })).version;
 }
@@ -107,15 +111,19 @@ export async function vaultTarget(ctx: CommandContext, node: unknown): Promise<V
   return pickVault(ctx);
 }
 
-/** A secret (latest, or the version of a version item); from the palette: vault, secret, and optionally version. */
-export async function secretTarget(ctx: CommandContext, node: unknown, askVersion = false): Promise<SecretRef> {
+/**
+ * A secret (latest, or the version of a version item). From the palette: vault, secret, and — per `version` —
+ * no version question, a version ('version'), or "Latest" or a version ('latestOrVersion').
+ */
+export async function secretTarget(ctx: CommandContext, node: unknown,
+  version: false | 'version' | 'latestOrVersion' = false): Promise<SecretRef> {
   if (node instanceof VersionNode) return { vault: node.vault, name: node.name, version: node.version, props: node.props };
   if (node instanceof SecretNode) return { vault: node.vault, name: node.name, props: node.props };
   const vault = node instanceof VaultNode ? node.vault : await pickVault(ctx);
   const secret = await pickSecret(ctx, vault);
-  if (!askVersion) return { vault, name: secret.name, props: secret };
-  const version = await pickVersion(ctx, vault, secret.name);
-  return { vault, name: secret.name, version: version.version, props: version };
+  if (!version) return { vault, name: secret.name, props: secret };
+  const picked = await pickVersion(ctx, vault, secret.name, `Version of "${secret.name}"`, version === 'latestOrVersion');
+  return picked ? { vault, name: secret.name, version: picked.version, props: picked } : { vault, name: secret.name, props: secret };
 }
 
 export async function deletedTarget(ctx: CommandContext, node: unknown): Promise<SecretRef> {

@@ -5,8 +5,8 @@ import * as vscode from 'vscode';
 import { classifyError } from '../azure/errors';
 import type { SecretProps, SecretPropertiesUpdate, SecretWrite, VaultRef } from '../azure/model';
 import { parseTags, validateContentType, validateSecretName, validateSecretValue, validateTags } from '../azure/names';
-import { isPurgeable } from '../tree/describe';
-import { SecretNode } from '../tree/nodes';
+import { certificateBackedMessage, isPurgeable } from '../azure/rules';
+import { DeletedSecretNode, SecretNode } from '../tree/nodes';
 import * as os from 'node:os';
 import { reportError } from '../ui/output';
 import { required, UserCancelled } from '../ui/prompts';
@@ -40,12 +40,13 @@ function checked(value: string): string {
   return value;
 }
 
-async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: SecretProps): Promise<void> {
+/** Asks for the optional properties; resolves false when the user just saves. */
+async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: SecretProps): Promise<boolean> {
   const choice = required(await ctx.prompter.quickPick([
     { label: '$(check) Save', id: 'save' },
     { label: '$(settings) Save with content type, tags, dates…', id: 'options' },
   ], { placeHolder: 'Save the secret' }));
-  if (choice.id === 'save') return;
+  if (choice.id === 'save') return false;
   write.contentType = required(await ctx.prompter.inputBox({
     prompt: 'Content type (optional), e.g. application/json, text/plain', value: existing?.contentType ?? '',
     validateInput: (v) => validateContentType(v || undefined),
@@ -62,6 +63,7 @@ async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: Se
   write.notBefore = parseDateInput(nbf) ?? undefined;
   const exp = required(await ctx.prompter.inputBox({ prompt: 'Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd', validateInput: dateValidator }));
   write.expiresOn = parseDateInput(exp) ?? undefined;
+  return true;
 }
 
 /** keyVault.setSecret: create a secret or a new version. */
@@ -77,12 +79,12 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
       prompt: `Name of the secret in "${vault.name}" (an existing name gets a new version)`,
       placeHolder: 'letters, digits and hyphens', validateInput: (v) => validateSecretName(v),
     })).trim();
+    existing = ctx.hub.knownSecret(vault, name);
   }
-  if (existing?.managed) throw new Error(`"${name}" backs a certificate and is read-only: update the certificate instead.`);
+  if (existing?.managed) throw new Error(certificateBackedMessage(name, 'update'));
   const write: SecretWrite = { value: await askValue(ctx, name) };
-  await askOptions(ctx, write, existing);
-  if (existing && write.contentType === undefined && write.tags === undefined) {
-    // a new version keeps the content type and tags unless the user changed them
+  if (!(await askOptions(ctx, write, existing)) && existing) {
+    // a plain new version keeps the content type and tags; "with options" sets them as entered (empty clears)
     write.contentType = existing.contentType;
     write.tags = existing.tags;
   }
@@ -92,7 +94,7 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
     result = await withProgress(`Saving "${name}" in ${vault.name}…`, (abortSignal) => service.setSecret(name, write, { abortSignal }));
   } catch (err) {
     if (classifyError(err).kind !== 'conflictDeleted') throw err;
-    result = await resolveDeletedConflict(ctx, vault, name, write);
+    result = await resolveDeletedConflict(ctx, vault, name, write, err);
   }
   ctx.tree.refreshVault(vault.url);
   void vscode.window.showInformationMessage(`Saved "${name}" in ${vault.name} (version ${result.version?.slice(0, 8) ?? 'latest'}).`);
@@ -100,10 +102,12 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
 }
 
 /** The name is held by a deleted secret: recover it (then save the value as a new version), or purge and create. */
-async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name: string, write: SecretWrite): Promise<SecretProps> {
+async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name: string, write: SecretWrite,
+  conflict: unknown): Promise<SecretProps> {
   const service = ctx.hub.service(vault);
   const deleted = await service.getDeletedSecret(name);
-  const purgeable = deleted ? isPurgeable(deleted) : true;
+  if (!deleted) throw conflict; // not a deleted secret after all: report the service's conflict as it is
+  const purgeable = isPurgeable(deleted);
   const buttons = purgeable ? ['Recover', 'Purge and Create'] : ['Recover'];
   const choice = await ctx.prompter.confirm(`A deleted secret "${name}" still holds this name in ${vault.name}.`,
     `Recover brings back the deleted secret and saves your value as its new version.${purgeable
@@ -123,7 +127,8 @@ async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name
         try {
           return await service.setSecret(name, write, { abortSignal });
         } catch (err) {
-          if (attempt >= 10 || classifyError(err).kind !== 'conflictDeleted') throw err;
+          const kind = classifyError(err).kind;
+          if (attempt >= 10 || (kind !== 'conflictDeleted' && kind !== 'beingDeleted')) throw err;
           await new Promise((r) => setTimeout(r, 1000));
         }
       }
@@ -134,22 +139,20 @@ async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name
 
 /** keyVault.revealSecret: the value in a read-only virtual document. */
 export async function revealSecret(ctx: CommandContext, node?: unknown): Promise<vscode.TextEditor> {
-  const ref = await secretTarget(ctx, node, false);
+  const ref = await secretTarget(ctx, node, 'latestOrVersion');
   const uri = secretUri(ref);
   // read first: a service error (disabled, RBAC, …) is then reported as such, not as "cannot open document"
   const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
   ctx.documents.prime(uri, value);
   ctx.documents.refresh(uri);
+  // plain text on purpose: a language server (JSON, YAML) would read the value and may fetch a $schema URL in it
   const doc = await vscode.workspace.openTextDocument(uri);
-  if (/json/i.test(ref.props?.contentType ?? '') || /^\s*[[{]/.test(doc.getText())) {
-    await vscode.languages.setTextDocumentLanguage(doc, 'json');
-  }
   return vscode.window.showTextDocument(doc, { preview: true });
 }
 
 /** keyVault.copySecretValue */
 export async function copySecretValue(ctx: CommandContext, node?: unknown): Promise<void> {
-  const ref = await secretTarget(ctx, node, false);
+  const ref = await secretTarget(ctx, node, 'latestOrVersion');
   const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
   const seconds = vscode.workspace.getConfiguration('keyVault').get<number>('clipboard.clearAfterSeconds') ?? 30;
   await ctx.clipboard.copy(value, seconds);
@@ -160,9 +163,10 @@ export async function copySecretValue(ctx: CommandContext, node?: unknown): Prom
 
 /** keyVault.copySecretUri */
 export async function copySecretUri(ctx: CommandContext, node?: unknown): Promise<string> {
-  const ref = node && (node as { props?: unknown }).props && 'recoveryId' in ((node as { props: object }).props)
-    ? await deletedTarget(ctx, node) : await secretTarget(ctx, node, false);
-  const uri = secretUrl(ref);
+  // a deleted secret's URI is its recovery id (/deletedsecrets/<name>): /secrets/<name> would answer 404
+  const uri = node instanceof DeletedSecretNode
+    ? node.props.recoveryId ?? `${node.vault.url}deletedsecrets/${node.name}`
+    : secretUrl(await secretTarget(ctx, node, 'latestOrVersion'));
   await vscode.env.clipboard.writeText(uri);
   void vscode.window.setStatusBarMessage(`$(link) Copied ${uri}`, 5000);
   return uri;
@@ -170,8 +174,8 @@ export async function copySecretUri(ctx: CommandContext, node?: unknown): Promis
 
 /** keyVault.editSecretProperties: content type, tags, enabled, dates — of the latest or one version. */
 export async function editSecretProperties(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
-  const ref = await secretTarget(ctx, node, true);
-  if (ref.props?.managed) throw new Error(`"${ref.name}" backs a certificate and is read-only: update the certificate instead.`);
+  const ref = await secretTarget(ctx, node, 'version');
+  if (ref.props?.managed) throw new Error(certificateBackedMessage(ref.name, 'update'));
   const p = ref.props;
   const fmtDate = (d?: Date) => (d ? d.toISOString().slice(0, 16) : '');
   const what = required(await ctx.prompter.quickPick([
@@ -213,7 +217,7 @@ export async function editSecretProperties(ctx: CommandContext, node?: unknown):
 /** keyVault.deleteSecret: confirm (naming vault and recovery days), delete, wait for the poller, offer Recover. */
 export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise<void> {
   const ref = await secretTarget(ctx, node, false);
-  if (ref.props?.managed) throw new Error(`"${ref.name}" backs a certificate: delete the certificate instead.`);
+  if (ref.props?.managed) throw new Error(certificateBackedMessage(ref.name, 'delete'));
   const days = ref.props?.recoverableDays ?? ref.vault.softDeleteRetentionDays;
   const answer = await ctx.prompter.confirm(`Delete secret "${ref.name}" from vault "${ref.vault.name}"?`,
     days ? `It can be recovered for ${days} days, then it is purged.` : 'It can be recovered until the vault\'s retention period ends.',
@@ -268,7 +272,7 @@ export async function purgeSecret(ctx: CommandContext, node?: unknown): Promise<
 
 /** keyVault.restoreVersion: an older version's value (content type, tags) becomes the new latest version. */
 export async function restoreVersion(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
-  const ref = await secretTarget(ctx, node, true);
+  const ref = await secretTarget(ctx, node, 'version');
   if (!ref.version) throw new Error('Choose a version to restore.');
   const answer = await ctx.prompter.confirm(`Make version ${ref.version.slice(0, 8)} of "${ref.name}" the latest?`,
     'Its value, content type and tags are saved as a new version; the current version stays in the history.', 'Restore');

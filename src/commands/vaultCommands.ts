@@ -104,7 +104,8 @@ export async function startLocalEmulator(ctx: CommandContext): Promise<number> {
   if (ctx.emulatorProcess?.running) return ctx.emulatorProcess.info.port;
   const config = vscode.workspace.getConfiguration('keyVault');
   const log = outputChannel();
-  const proc = await withProgress('Starting the local Key Vault emulator…', () => EmulatorProcess.start({
+  const proc = await withProgress('Starting the local Key Vault emulator…', (abortSignal) => EmulatorProcess.start({
+    abortSignal,
     script: ctx.extension.asAbsolutePath(path.join('dist', 'emulator.js')),
     dataDir: emulatorDataDir(ctx),
     port: config.get<number>('emulator.port') || 0,

@@ -70,11 +70,6 @@ export function deletedDescription(p: DeletedSecretProps): string {
   return parts.join(' · ');
 }
 
-/** Whether the vault lets this deleted secret be purged (purge protection makes recoveryLevel lack "Purgeable"). */
-export function isPurgeable(p: DeletedSecretProps): boolean {
-  return p.recoveryLevel === undefined || /Purgeable/i.test(p.recoveryLevel);
-}
-
 /** Case-insensitive substring filter on names; empty filter keeps everything. */
 export function matchesFilter(name: string, filter: string | undefined): boolean {
   if (!filter) return true;

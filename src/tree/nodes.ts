@@ -4,13 +4,12 @@
 import * as vscode from 'vscode';
 import type { DeletedSecretProps, SecretProps, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
 import type { Hub } from '../ui/hub';
-import type { PagedList } from '../ui/pagedList';
-import { deletedDescription, isPurgeable, matchesFilter, secretDescription, secretIcon, secretTooltipLines } from './describe';
+import { newestFirst } from '../azure/versions';
+import { vaultListKey as listKey, type PagedList } from '../ui/pagedList';
+import { isPurgeable } from '../azure/rules';
+import { deletedDescription, matchesFilter, secretDescription, secretIcon, secretTooltipLines } from './describe';
 
 export type RootKind = 'azure' | 'url' | 'emulator';
-
-/** Cache key of a vault's listings: the same URL reached with another credential is another cache. */
-const listKey = (vault: VaultRef) => `${vault.source}|${vault.url.toLowerCase()}`;
 
 export abstract class Node {
   abstract readonly id: string;
@@ -19,6 +18,8 @@ export abstract class Node {
   children(): Promise<Node[]> {
     return Promise.resolve([]);
   }
+  /** Drops what this node cached, before a refresh re-lists it. */
+  reset(): void {}
 }
 
 function item(label: string, id: string, collapsible: vscode.TreeItemCollapsibleState, contextValue: string): vscode.TreeItem {
@@ -26,6 +27,12 @@ function item(label: string, id: string, collapsible: vscode.TreeItemCollapsible
   ti.id = id;
   ti.contextValue = contextValue;
   return ti;
+}
+
+function secretTooltip(props: SecretProps): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  for (const line of secretTooltipLines(props)) md.appendText(line + '\n\n');
+  return md;
 }
 
 const Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
@@ -72,6 +79,9 @@ export class AzureRootNode extends Node {
   constructor(private readonly hub: Hub) {
     super();
   }
+  override reset(): void {
+    this.hub.clearCaches(true);
+  }
   treeItem(): vscode.TreeItem {
     const ti = item('Azure', this.id, Expanded, 'azureRoot');
     ti.iconPath = new vscode.ThemeIcon('azure');
@@ -84,12 +94,14 @@ export class AzureRootNode extends Node {
         { command: 'keyVault.signIn', title: 'Sign In' })];
     }
     const tenants = await this.hub.azureTenants();
-    const withSubs = tenants.filter((t) => t.subscriptions.length > 0);
-    if (withSubs.length === 0) {
+    const shown = tenants.filter((t) => t.subscriptions.length > 0 || t.error !== undefined);
+    if (shown.length === 0) {
       return [new MessageNode(`${this.id}|nosubs`, 'No subscriptions found', 'info')];
     }
-    if (withSubs.length === 1) return withSubs[0].subscriptions.map((s) => this.adopt(new SubscriptionNode(this.hub, s)));
-    return withSubs.map((t) => this.adopt(new TenantNode(this.hub, t.tenant, t.subscriptions)));
+    if (shown.length === 1 && shown[0].error === undefined) {
+      return shown[0].subscriptions.map((s) => this.adopt(new SubscriptionNode(this.hub, s)));
+    }
+    return shown.map((t) => this.adopt(new TenantNode(this.hub, t.tenant, t.subscriptions, t.error)));
   }
   private adopt<T extends Node>(n: T): T {
     n.parent = this;
@@ -99,9 +111,13 @@ export class AzureRootNode extends Node {
 
 export class TenantNode extends Node {
   readonly id: string;
-  constructor(private readonly hub: Hub, readonly tenant: TenantRef, readonly subscriptions: SubscriptionRef[]) {
+  constructor(private readonly hub: Hub, readonly tenant: TenantRef, readonly subscriptions: SubscriptionRef[],
+    private readonly error?: unknown) {
     super();
     this.id = `root|azure|tenant|${tenant.tenantId.toLowerCase()}`;
+  }
+  override reset(): void {
+    this.hub.clearCaches(true);
   }
   treeItem(): vscode.TreeItem {
     const ti = item(this.tenant.displayName || this.tenant.defaultDomain || this.tenant.tenantId, this.id, Expanded, 'tenant');
@@ -110,6 +126,7 @@ export class TenantNode extends Node {
     return ti;
   }
   override async children(): Promise<Node[]> {
+    if (this.error !== undefined) throw this.error; // shown as an error row that says what to do
     return this.subscriptions.map((s) => {
       const n = new SubscriptionNode(this.hub, s);
       n.parent = this;
@@ -123,6 +140,9 @@ export class SubscriptionNode extends Node {
   constructor(private readonly hub: Hub, readonly subscription: SubscriptionRef) {
     super();
     this.id = `root|azure|sub|${subscription.subscriptionId.toLowerCase()}`;
+  }
+  override reset(): void {
+    this.hub.clearCaches(true);
   }
   treeItem(): vscode.TreeItem {
     const ti = item(this.subscription.displayName, this.id, Collapsed, 'subscription');
@@ -164,6 +184,9 @@ export class EmulatorRootNode extends Node {
   readonly id = 'root|emulator';
   constructor(private readonly hub: Hub) {
     super();
+  }
+  override reset(): void {
+    for (const v of this.hub.emulator()?.vaults ?? []) this.hub.resetPagedLists(listKey(v));
   }
   treeItem(): vscode.TreeItem {
     const em = this.hub.emulator();
@@ -236,7 +259,7 @@ export class VaultNode extends Node implements PagingNode {
   async loadMore(): Promise<void> {
     await this.secrets.more();
   }
-  reset(): void {
+  override reset(): void {
     this.hub.resetPagedLists(listKey(this.vault));
   }
 }
@@ -267,17 +290,16 @@ export class SecretNode extends Node implements PagingNode {
     ti.description = secretDescription(this.props);
     const icon = secretIcon(this.props);
     ti.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-    const md = new vscode.MarkdownString();
-    for (const line of secretTooltipLines(this.props)) md.appendText(line + '\n\n');
-    ti.tooltip = md;
+    ti.tooltip = secretTooltip(this.props);
     return ti;
   }
   override async children(): Promise<Node[]> {
     const list = this.versions;
     if (!list.loaded) await list.first();
     // newest first; the newest is the current ("latest") version
-    const sorted = [...list.items].sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
-    const nodes: Node[] = sorted.map((v, i) => new VersionNode(this, v, i === 0 && !list.token));
+    // With pages left, the newest loaded version may not be the latest: it is then neither "latest" nor "old".
+    const nodes: Node[] = newestFirst(list.items).map((v, i) => new VersionNode(this, v,
+      i === 0 ? (list.token ? 'unknown' : 'latest') : 'old'));
     if (list.token) nodes.push(new LoadMoreNode(this));
     return nodes;
   }
@@ -288,7 +310,7 @@ export class SecretNode extends Node implements PagingNode {
 
 export class VersionNode extends Node {
   readonly id: string;
-  constructor(readonly secretNode: SecretNode, readonly props: SecretProps, readonly isLatest: boolean) {
+  constructor(readonly secretNode: SecretNode, readonly props: SecretProps, readonly age: 'latest' | 'old' | 'unknown') {
     super();
     this.parent = secretNode;
     this.id = `${secretNode.id}|v|${(props.version ?? '').toLowerCase()}`;
@@ -304,16 +326,14 @@ export class VersionNode extends Node {
   }
   treeItem(): vscode.TreeItem {
     const flags = ['secretVersion', this.secretNode.props.managed ? 'managed' : 'editable'];
-    if (!this.isLatest) flags.push('old');
+    if (this.age === 'old') flags.push('old');
     const label = (this.props.version ?? '').slice(0, 8) || '(version)';
     const ti = item(label, this.id, None, flags.join(' '));
     const created = this.props.createdOn ? this.props.createdOn.toISOString().replace('T', ' ').slice(0, 16) : '';
-    ti.description = [this.isLatest ? 'latest' : undefined, created, secretDescription(this.props)].filter(Boolean).join(' · ');
+    ti.description = [this.age === 'latest' ? 'latest' : undefined, created, secretDescription(this.props)].filter(Boolean).join(' · ');
     const icon = secretIcon(this.props);
-    ti.iconPath = new vscode.ThemeIcon(this.isLatest ? 'git-commit' : 'history', icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-    const md = new vscode.MarkdownString();
-    for (const line of secretTooltipLines(this.props)) md.appendText(line + '\n\n');
-    ti.tooltip = md;
+    ti.iconPath = new vscode.ThemeIcon(this.age === 'old' ? 'history' : 'git-commit', icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+    ti.tooltip = secretTooltip(this.props);
     return ti;
   }
 }
@@ -331,6 +351,9 @@ export class DeletedFolderNode extends Node implements PagingNode {
     return hub.pagedList(`${listKey(vault)}|deleted`, (token) => hub.service(vault).listDeletedSecrets({
       continuationToken: token, maxPageSize: hub.pageSize() }));
   }
+  override reset(): void {
+    this.hub.resetPagedLists(`${listKey(this.vaultNode.vault)}|deleted`);
+  }
   treeItem(): vscode.TreeItem {
     const ti = item('Deleted secrets', this.id, Collapsed, 'deletedFolder');
     ti.iconPath = new vscode.ThemeIcon('trash');
@@ -343,7 +366,10 @@ export class DeletedFolderNode extends Node implements PagingNode {
     const nodes: Node[] = list.items.filter((d) => matchesFilter(d.name, filter))
       .map((d) => new DeletedSecretNode(this, d));
     if (list.token) nodes.push(new LoadMoreNode(this));
-    if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}|empty`, 'No deleted secrets', 'info'));
+    if (nodes.length === 0) {
+      nodes.push(new MessageNode(`${this.id}|empty`, filter ? `No deleted secret names contain "${filter}"` : 'No deleted secrets',
+        filter ? 'filter' : 'info'));
+    }
     return nodes;
   }
   async loadMore(): Promise<void> {

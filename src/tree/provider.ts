@@ -53,15 +53,18 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     return roots;
   }
 
-  /** Refreshes one node (its cached pages are dropped) or the whole tree. */
+  /**
+   * Refreshes one node or the whole tree, dropping what that node cached: a vault's or a deleted folder's pages;
+   * for the Azure side (root, tenant, subscription) the sign-in state, subscriptions and discovered vaults.
+   */
   refresh(node?: Node): void {
     if (!node) {
       this.vaultNodes.clear();
-      this.hub.clearCaches();
+      this.hub.clearCaches(true);
       this.changed.fire(undefined);
       return;
     }
-    if (node instanceof VaultNode) node.reset();
+    node.reset();
     this.changed.fire(node);
   }
 

@@ -8,6 +8,7 @@ const hash = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
 export class ClipboardGuard implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private pendingDigest: string | undefined;
+  private settle: ((cleared: boolean) => void) | undefined;
   /** Resolves when the pending clear ran (for tests and for deactivate). */
   pending: Promise<boolean> | undefined;
 
@@ -18,7 +19,9 @@ export class ClipboardGuard implements vscode.Disposable {
     const digest = hash(value);
     this.pendingDigest = digest;
     this.pending = new Promise((resolve) => {
+      this.settle = resolve;
       this.timer = setTimeout(() => {
+        this.settle = undefined;
         this.timer = undefined;
         this.pendingDigest = undefined;
         void this.clearIf(digest).then(resolve, () => resolve(false));
@@ -37,6 +40,8 @@ export class ClipboardGuard implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.pendingDigest = undefined;
+    this.settle?.(false); // a newer copy or shutdown takes over: this clear will not run
+    this.settle = undefined;
   }
 
   /** On shutdown: a value still waiting to be cleared is cleared now. */

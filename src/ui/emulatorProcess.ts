@@ -7,17 +7,35 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { EmulatorReadyInfo } from '../azure/model';
 
+/**
+ * The emulator's ready line, accepted only when every endpoint in it is on this machine: the emulator's
+ * credential (and its tokens) must never be sent anywhere else, whoever wrote the line.
+ */
 export function parseReadyInfo(text: string): EmulatorReadyInfo | undefined {
+  let info: Partial<EmulatorReadyInfo>;
   try {
-    const info = JSON.parse(text) as Partial<EmulatorReadyInfo>;
-    if (info && info.ready === true && typeof info.port === 'number' && typeof info.ca === 'string' &&
-      Array.isArray(info.vaults) && Array.isArray(info.principals)) {
-      return info as EmulatorReadyInfo;
-    }
+    info = JSON.parse(text) as Partial<EmulatorReadyInfo>;
   } catch {
-    // not JSON
+    return undefined;
   }
-  return undefined;
+  if (!info || info.ready !== true || typeof info.port !== 'number' || typeof info.ca !== 'string' ||
+    !Array.isArray(info.vaults) || !Array.isArray(info.principals)) {
+    return undefined;
+  }
+  const local = `https://localhost:${info.port}`;
+  const isLocal = (u: unknown) => typeof u === 'string' && u.replace(/\/+$/, '') === local;
+  const isEmulatorVault = (u: unknown) => {
+    try {
+      const url = new URL(String(u));
+      return url.protocol === 'https:' && url.port === String(info.port) && /^[a-z0-9-]+\.vault\.localhost$/i.test(url.hostname);
+    } catch {
+      return false;
+    }
+  };
+  if (!isLocal(info.authorityHost) || !isLocal(info.armEndpoint) || !info.vaults.every((v) => isEmulatorVault(v?.url))) {
+    return undefined;
+  }
+  return info as EmulatorReadyInfo;
 }
 
 /** Ready info from an environment variable holding the ready line, or the path of a file holding it. */
@@ -59,6 +77,8 @@ export interface StartOptions {
   seedFile?: string;
   onLog?: (line: string) => void;
   timeoutMs?: number;
+  /** Cancel: the child is killed and start() rejects with an AbortError. */
+  abortSignal?: AbortSignal;
 }
 
 export class EmulatorProcess {
@@ -98,6 +118,11 @@ export class EmulatorProcess {
         }
       });
       child.once('error', (e) => fail(new Error(`Could not start the local emulator: ${e.message}`)));
+      options.abortSignal?.addEventListener('abort', () => {
+        const e = new Error('Cancelled');
+        e.name = 'AbortError';
+        fail(e);
+      }, { once: true });
       child.once('exit', (code, signal) => setTimeout(() => fail(new Error(
         `The local emulator exited before it was ready (${signal ?? `code ${code}`})${recent.length ? `: ${recent[recent.length - 1]}` : ''}`)), 50));
     });

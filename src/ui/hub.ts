@@ -5,14 +5,14 @@ import * as vscode from 'vscode';
 import type { TokenCredential } from '@azure/core-auth';
 import { cloudFromSetting } from '../azure/clouds';
 import { createDiscoveryService, type DiscoveryService } from '../azure/discovery';
-import type { CloudEnvironment, EmulatorReadyInfo, Page, SecretsService, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
+import type { CloudEnvironment, EmulatorReadyInfo, Page, SecretProps, SecretsService, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
 import { normalizeVaultUrl, parseVaultUrl } from '../azure/names';
 import { createSecretsService } from '../azure/secretsService';
 import { createChainCredential, type ChainMember } from '../auth/chain';
 import { createEmulatorCredential } from '../auth/emulatorCredential';
 import { credentialForVault } from '../auth/guard';
-import { PagedList } from './pagedList';
-import { VSCodeSessionProvider } from './session';
+import { PagedList, vaultListKey } from './pagedList';
+import { authProviderId, VSCodeSessionProvider } from './session';
 
 export interface EmulatorState {
   info: EmulatorReadyInfo;
@@ -25,6 +25,8 @@ export interface EmulatorState {
 export interface TenantSubscriptions {
   tenant: TenantRef;
   subscriptions: SubscriptionRef[];
+  /** Why the subscriptions of this tenant could not be listed (MFA required, guest without access, …). */
+  error?: unknown;
 }
 
 const CONFIG = 'keyVault';
@@ -56,7 +58,8 @@ export class Hub implements vscode.Disposable {
         this.changed.fire();
       }
     }));
-    this.disposables.push(vscode.authentication.onDidChangeSessions(() => {
+    this.disposables.push(vscode.authentication.onDidChangeSessions((e) => {
+      if (e.provider.id !== authProviderId()) return; // e.g. a GitHub sign-in changes nothing here
       this.clearCaches(true);
       this.changed.fire();
     }));
@@ -96,11 +99,18 @@ export class Hub implements vscode.Disposable {
 
   // ---- Azure ----
 
+  /** One chain per tenant, kept until sign-in state changes, so the member that worked is remembered. */
   private azureCredential(tenantId?: string): TokenCredential {
-    return createChainCredential(this.chainMembers(), {
-      sessionProvider: this.session, cloud: this.cloud(), tenantId, ca: this.cloudCa(),
-    });
+    const key = (tenantId ?? '').toLowerCase();
+    let c = this.chains.get(key);
+    if (!c) {
+      c = createChainCredential(this.chainMembers(), { sessionProvider: this.session, cloud: this.cloud(), tenantId, ca: this.cloudCa() });
+      this.chains.set(key, c);
+    }
+    return c;
   }
+
+  private readonly chains = new Map<string, TokenCredential>();
 
   /** Silent probe: is any chain member able to get an ARM token without asking the user? */
   isAzureSignedIn(): Promise<boolean> {
@@ -147,8 +157,10 @@ export class Hub implements vscode.Disposable {
         let subs: SubscriptionRef[];
         try {
           subs = await discovery.listSubscriptions(tenant.tenantId);
-        } catch {
-          subs = []; // a tenant the account cannot use (e.g. MFA required) does not hide the others
+        } catch (error) {
+          // a tenant the account cannot use (e.g. MFA required) does not hide the others; it shows its error
+          result.push({ tenant, subscriptions: [], error });
+          continue;
         }
         if (selected.length) {
           subs = subs.filter((s) => selected.some((sel) => sel.toLowerCase().endsWith(s.subscriptionId.toLowerCase())));
@@ -167,6 +179,7 @@ export class Hub implements vscode.Disposable {
       const all = (await this.azureTenants()).flatMap((t) => t.subscriptions);
       const result = await this.discovery().discoverVaults(all);
       this.lastDiscoveryPath = result.path;
+      for (const f of result.failures) this.discoveryFailures.set(f.subscriptionId.toLowerCase(), f.error);
       const bySub = new Map<string, VaultRef[]>();
       for (const v of result.vaults) {
         const key = (v.subscriptionId ?? '').toLowerCase();
@@ -176,8 +189,14 @@ export class Hub implements vscode.Disposable {
       return bySub;
     })();
     this.vaultsCache.catch(() => { this.vaultsCache = undefined; });
-    return (await this.vaultsCache).get(sub.subscriptionId.toLowerCase()) ?? [];
+    const vaults = (await this.vaultsCache).get(sub.subscriptionId.toLowerCase());
+    // a subscription whose listing failed says why, instead of looking empty
+    const failure = this.discoveryFailures.get(sub.subscriptionId.toLowerCase());
+    if (!vaults && failure) throw failure;
+    return vaults ?? [];
   }
+
+  private readonly discoveryFailures = new Map<string, unknown>();
 
   // ---- vaults added by URL ----
 
@@ -242,7 +261,9 @@ export class Hub implements vscode.Disposable {
       if (vault.source === 'emulator') {
         const em = this.emulatorState;
         if (!em || !this.emulatorCredential) throw new Error('The local emulator is not running: start or attach it first.');
-        s = createSecretsService(vault, this.emulatorCredential, { ca: fs.readFileSync(em.info.ca, 'utf8') });
+        const credential = credentialForVault(vault, { emulatorCredential: this.emulatorCredential, cloud: this.cloud(),
+          emulatorHosts: [`*.vault.localhost:${em.port}`] });
+        s = createSecretsService(vault, credential, { ca: fs.readFileSync(em.info.ca, 'utf8') });
       } else {
         const cloud = this.cloud();
         const credential = credentialForVault(vault, { azureCredential: this.azureCredential(vault.tenantId), cloud });
@@ -283,6 +304,12 @@ export class Hub implements vscode.Disposable {
     return list;
   }
 
+  /** A secret's metadata if its vault's list is loaded (case-insensitive, as Key Vault names are). */
+  knownSecret(vault: VaultRef, name: string): SecretProps | undefined {
+    const list = this.lists.get(`${vaultListKey(vault)}|secrets`) as PagedList<SecretProps> | undefined;
+    return list?.items.find((s) => s.name.toLowerCase() === name.toLowerCase());
+  }
+
   /** Drops the cached pages of one vault (every key starting with its URL), or of every vault. */
   resetPagedLists(prefix?: string): void {
     for (const key of [...this.lists.keys()]) if (!prefix || key.startsWith(prefix)) this.lists.delete(key);
@@ -309,8 +336,10 @@ export class Hub implements vscode.Disposable {
     this.resetPagedLists();
     this.tenantsCache = undefined;
     this.vaultsCache = undefined;
+    this.discoveryFailures.clear();
     if (auth) {
       this.signedIn = undefined;
+      this.chains.clear();
       for (const key of [...this.services.keys()]) if (!key.startsWith('emulator|')) this.services.delete(key);
     }
   }

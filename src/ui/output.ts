@@ -1,7 +1,7 @@
 // User-facing errors: a message that says what to do, and "Show Details" to an output channel.
 // Neither ever contains a secret value or a token (classifyError guarantees it for service errors).
 import * as vscode from 'vscode';
-import { classifyError, type ErrorContext } from '../azure/errors';
+import { classifyError, KeyVaultError, type ErrorContext } from '../azure/errors';
 import { UserCancelled } from './prompts';
 
 let channel: vscode.LogOutputChannel | undefined;
@@ -13,7 +13,7 @@ export function outputChannel(): vscode.LogOutputChannel {
 
 export function isCancellation(err: unknown): boolean {
   return err instanceof UserCancelled || err instanceof vscode.CancellationError ||
-    (err instanceof Error && err.name === 'AbortError');
+    (err instanceof KeyVaultError && err.kind === 'cancelled') || (err instanceof Error && err.name === 'AbortError');
 }
 
 /** Shows a classified error; resolves once shown (not when dismissed). Returns the message shown. */

@@ -1,6 +1,9 @@
 // Paged listing state (secrets, versions, deleted secrets), kept per vault by the hub so every tree node
 // instance for the same vault shares one cache, and "Load more" continues where the last page stopped.
-import type { Page } from '../azure/model';
+import type { Page, VaultRef } from '../azure/model';
+
+/** Cache key of a vault's listings: the same URL reached with another credential is another cache. */
+export const vaultListKey = (vault: Pick<VaultRef, 'source' | 'url'>): string => `${vault.source}|${vault.url.toLowerCase()}`;
 
 export class PagedList<T> {
   items: T[] = [];

@@ -6,8 +6,8 @@ import type { SessionTokenProvider } from '../auth/chain';
 
 /** `microsoft`, or `microsoft-sovereign-cloud` when VS Code is set to a sovereign or custom cloud. */
 export function authProviderId(): string {
-  const env = vscode.workspace.getConfiguration('microsoft-sovereign-cloud').get<string>('environment');
-  return env ? 'microsoft-sovereign-cloud' : 'microsoft';
+  const env = vscode.workspace.getConfiguration('microsoft-sovereign-cloud').get<string>('environment')?.trim();
+  return env && env !== 'AzureCloud' ? 'microsoft-sovereign-cloud' : 'microsoft';
 }
 
 /** exp claim of a JWT access token (not verified: only to know when to ask again). */

@@ -90,7 +90,10 @@ async function acquire(scopes) {
   };
 }
 
-function createProvider() {
+/** Which provider id was asked for which scopes, in order: tests check the extension picks the right one. */
+const requests = [];
+
+function createProvider(id) {
   const changed = new vscode.EventEmitter();
   let sessions = [];
   const sameScopes = (a, b) => a.length === b.length && a.every((s) => b.includes(s));
@@ -108,6 +111,7 @@ function createProvider() {
     },
     onDidChangeSessions: changed.event,
     async getSessions(scopes) {
+      requests.push({ providerId: id, scopes: [...(scopes || [])] });
       if (!signedIn) return [];
       if (!scopes || scopes.length === 0) return sessions;
       const known = sessions.filter((s) => sameScopes(s.scopes, scopes));
@@ -120,6 +124,7 @@ function createProvider() {
       }
     },
     async createSession(scopes) {
+      requests.push({ providerId: id, scopes: [...scopes], create: true });
       const session = add(await acquire(scopes));
       signedIn = true;
       return session;
@@ -138,7 +143,7 @@ function activate(context) {
   // (the tests point a custom cloud at the emulator); both ids get the emulator's tokens.
   for (const [id, label] of [['microsoft', 'Microsoft (Key Vault emulator)'],
     ['microsoft-sovereign-cloud', 'Microsoft Sovereign Cloud (Key Vault emulator)']]) {
-    const provider = createProvider();
+    const provider = createProvider(id);
     providers.push(provider);
     context.subscriptions.push(provider.changed,
       vscode.authentication.registerAuthenticationProvider(id, label, provider, { supportsMultipleAccounts: false }));
@@ -153,6 +158,7 @@ function activate(context) {
       for (const provider of providers) provider.signOut();
       signedIn = true;
     }),
+    vscode.commands.registerCommand('keyvaultTestAuth.requests', () => requests.splice(0)),
     vscode.commands.registerCommand('keyvaultTestAuth.signOut', () => {
       signedIn = false;
       for (const provider of providers) provider.signOut();

@@ -84,6 +84,7 @@ async function main() {
         extensionTestsPath: TESTS_INDEX,
         extensionTestsEnv: {
           KEYVAULT_TEST_EMULATOR: emulator.line,
+          KEYVAULT_EMULATOR_READY: emulator.line,
           KEYVAULT_TEST_RESULT: resultFile,
           KEYVAULT_TEST_GREP: process.env.KEYVAULT_TEST_GREP || '',
           KEYVAULT_TEST_AUTH_SIGNED_IN: '1',

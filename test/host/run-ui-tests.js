@@ -64,7 +64,7 @@ async function startHost() {
     H.installVsix(H.packageVsix(AUTH_PROVIDER), extensionsDir, path.join(tmp, 'user-data'));
   }
   started.server = await H.startCodeServer({ tmp, workspace, extensionsDir,
-    env: { KEYVAULT_TEST_EMULATOR: line, VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
+    env: { KEYVAULT_TEST_EMULATOR: line, KEYVAULT_EMULATOR_READY: line, VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
     settings: H.emulatorSettings(ready) });
   const info = H.codeServerInfo();
   log(`code-server ${info.codeServer} (VS Code ${info.vscode}) on port ${started.server.port}, up in ${started.server.startMs} ms`);

@@ -76,6 +76,8 @@ async function main() {
   const env = {
     KEYVAULT_TEST_RESULT: resultFile,
     KEYVAULT_TEST_EMULATOR: emulatorLine,
+    // the product's own variable: the extension shows this emulator under "Local emulator"
+    KEYVAULT_EMULATOR_READY: emulatorLine,
     KEYVAULT_TEST_GREP: process.env.KEYVAULT_TEST_GREP || undefined,
     KEYVAULT_TEST_DIR: TESTS_DIR,
     VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication',

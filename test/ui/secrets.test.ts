@@ -160,7 +160,7 @@ describe('the tree for the README', function () {
     const row = await wb.waitForTreeItem('airflow-connections-warehouse-pg');
     await row.click({ button: 'right' });
     const entries = await wb.menuEntries();
-    for (const e of ['Reveal Secret Value', 'Copy Secret Value', 'Edit Secret Properties…', 'Delete Secret…']) {
+    for (const e of ['Reveal Secret Value', 'Copy Secret Value', 'New Version…', 'Edit Secret Properties…', 'Back Up Secret to File…', 'Delete Secret…']) {
       assert.ok(entries.includes(e), `${e} in ${JSON.stringify(entries)}`);
     }
     await wb.screenshot('menu', { parkMouse: false });

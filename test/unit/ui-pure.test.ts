@@ -6,7 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { dateValidator, formatTags, parseDateInput } from '../../src/commands/inputs';
 import type { SecretProps } from '../../src/azure/model';
-import { deletedDescription, expiryText, isPurgeable, matchesFilter, secretDescription, secretIcon, secretState, secretTooltipLines } from '../../src/tree/describe';
+import { isPurgeable } from '../../src/azure/rules';
+import { deletedDescription, expiryText, matchesFilter, secretDescription, secretIcon, secretState, secretTooltipLines } from '../../src/tree/describe';
 import { findInstance, parseReadyInfo, readyInfoFromEnv } from '../../src/ui/emulatorProcess';
 import { PagedList } from '../../src/ui/pagedList';
 

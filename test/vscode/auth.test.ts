@@ -28,6 +28,37 @@ async function resetCloud(): Promise<void> {
   await vscode.workspace.getConfiguration('keyVault').update('vaultUrls', undefined, G);
 }
 
+describe('sign-in: which VS Code authentication provider is asked', function () {
+  this.timeout(60000);
+  let api: KeyVaultExtensionApi;
+  before(async () => { api = await extensionApi(); });
+  after(async () => { await resetCloud(); api.tree.refresh(); });
+
+  const asked = async () => (await vscode.commands.executeCommand<{ providerId: string; scopes: string[] }[]>('keyvaultTestAuth.requests'));
+
+  it('the public cloud uses the `microsoft` provider with the ARM scope', async () => {
+    await resetCloud();
+    await asked();
+    api.tree.refresh();
+    await children(api);
+    const requests = await asked();
+    assert.ok(requests.length > 0, 'the silent sign-in probe asked a provider');
+    assert.ok(requests.every((r) => r.providerId === 'microsoft'), JSON.stringify(requests));
+    assert.ok(requests.some((r) => r.scopes.includes('https://management.azure.com/.default')), JSON.stringify(requests));
+  });
+
+  it('a sovereign or custom cloud uses `microsoft-sovereign-cloud` with that cloud\'s scope', async () => {
+    await configureEmulatorCloud(['vscode']);
+    await asked();
+    api.tree.refresh();
+    await children(api);
+    const requests = await asked();
+    assert.ok(requests.length > 0);
+    assert.ok(requests.every((r) => r.providerId === 'microsoft-sovereign-cloud'), JSON.stringify(requests));
+    assert.ok(requests.some((r) => r.scopes.includes(`https://localhost:${emulatorInfo().port}/.default`)), JSON.stringify(requests));
+  });
+});
+
 describe('sign-in and discovery (custom cloud = the emulator)', function () {
   this.timeout(90000);
   let api: KeyVaultExtensionApi;
@@ -90,6 +121,23 @@ describe('sign-in and discovery (custom cloud = the emulator)', function () {
       assert.ok((stats['vaults.listBySubscription'] ?? 0) >= 3, JSON.stringify(stats));
     } finally {
       await adminRequest('PUT', '/_admin/faults', { rules: [] });
+    }
+  });
+
+  it('a subscription whose vaults cannot be listed says why instead of looking empty', async () => {
+    await adminRequest('PUT', '/_admin/faults', { rules: [{ operation: 'resourceGraph', status: 500 },
+      { operation: 'vaults.listBySubscription', status: 403 }] });
+    try {
+      api.tree.refresh();
+      const sub = await findNode(api, ['Azure', 'Fabrikam ML', 'ML Experiments']);
+      const rows = await children(api, sub);
+      assert.strictEqual(rows.length, 1);
+      assert.strictEqual(kind(rows[0]), 'message');
+      assert.doesNotMatch(label(rows[0]), /No key vaults/);
+      assert.match(label(rows[0]), /denied|role|permission|authori/i);
+    } finally {
+      await adminRequest('PUT', '/_admin/faults', { rules: [] });
+      api.tree.refresh();
     }
   });
 

@@ -29,15 +29,19 @@ describe('command palette paths (quick picks)', function () {
 
   after(() => api.setPrompter(undefined));
 
-  it('copy value: vault, then secret', async () => {
-    await runWith(api, [{ quickPick: 'app' }, { quickPick: name }], 'keyVault.copySecretValue');
+  it('copy value: vault, secret, then "Latest" or a version', async () => {
+    await runWith(api, [{ quickPick: 'app' }, { quickPick: name }, { quickPick: 'Latest' }], 'keyVault.copySecretValue');
     assert.strictEqual(await vscode.env.clipboard.readText(), 'palette-v2');
+    await runWith(api, [{ quickPick: 'app' }, { quickPick: name }, { quickPick: versions[1] }], 'keyVault.copySecretValue');
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'palette-v1');
     await vscode.env.clipboard.writeText('');
   });
 
-  it('copy URI: vault, then secret', async () => {
-    const uri = await runWith<string>(api, [{ quickPick: 'app' }, { quickPick: name }], 'keyVault.copySecretUri');
+  it('copy URI: vault, secret, then "Latest" or a version', async () => {
+    const uri = await runWith<string>(api, [{ quickPick: 'app' }, { quickPick: name }, { quickPick: 'Latest' }], 'keyVault.copySecretUri');
     assert.ok(uri.endsWith(`/secrets/${name}`), uri);
+    const versioned = await runWith<string>(api, [{ quickPick: 'app' }, { quickPick: name }, { quickPick: versions[0] }], 'keyVault.copySecretUri');
+    assert.ok(versioned.endsWith(`/secrets/${name}/${versions[0]}`), versioned);
   });
 
   it('edit properties: vault, secret, version, property', async () => {
@@ -69,8 +73,9 @@ describe('command palette paths (quick picks)', function () {
     await assert.rejects(app().getDeletedSecret(name), /not found/i);
   });
 
-  it('reveal a version: vault, secret (the latest opens)', async () => {
-    const editor = await runWith<vscode.TextEditor>(api, [{ quickPick: 'app' }, { quickPick: 'api-key' }], 'keyVault.revealSecret');
+  it('reveal: vault, secret, "Latest"', async () => {
+    const editor = await runWith<vscode.TextEditor>(api, [{ quickPick: 'app' }, { quickPick: 'api-key' }, { quickPick: 'Latest' }],
+      'keyVault.revealSecret');
     assert.strictEqual(editor.document.getText(), 'api-key-v3');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

@@ -171,8 +171,12 @@ describe('secret commands (local emulator)', function () {
     const versionNode = (await children(api, secret)).find((n) => label(n) === oldest.slice(0, 8))!;
     const editor = await runWith<vscode.TextEditor>(api, [], 'keyVault.revealSecret', versionNode);
     assert.strictEqual(editor.document.getText(), 'api-key-v1');
-    const fromPalette = await runWith<vscode.TextEditor>(api, [{ quickPick: 'app' }, { quickPick: 'api-key' }], 'keyVault.revealSecret');
-    assert.strictEqual(fromPalette.document.getText(), 'api-key-v3');
+    const latest = await runWith<vscode.TextEditor>(api, [{ quickPick: 'app' }, { quickPick: 'api-key' }, { quickPick: 'Latest' }],
+      'keyVault.revealSecret');
+    assert.strictEqual(latest.document.getText(), 'api-key-v3');
+    const older = await runWith<vscode.TextEditor>(api, [{ quickPick: 'app' }, { quickPick: 'api-key' }, { quickPick: versions[1].v }],
+      'keyVault.revealSecret');
+    assert.strictEqual(older.document.getText(), 'api-key-v2');
   });
 
   it('copies a value and clears the clipboard after the configured delay', async () => {

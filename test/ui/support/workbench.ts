@@ -52,9 +52,18 @@ export class Workbench {
       has: this.page.locator(`a[aria-label^="${title}"]`),
     }).first();
     await tab.waitFor({ timeout: 60000 });
-    if ((await tab.getAttribute('class'))?.split(/\s+/).includes('checked') !== true) await tab.click();
-    await this.page.locator('.part.sidebar .composite.title', { hasText: new RegExp(title, 'i') }).first()
-      .waitFor({ timeout: 30000 });
+    const viewTitle = this.page.locator('.part.sidebar .composite.title', { hasText: new RegExp(title, 'i') }).first();
+    // A page restores the layout of the last one (same browser profile): the container may be "checked" while
+    // the side bar is hidden, and clicking a checked entry hides it. Click until its title shows.
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 || (await tab.getAttribute('class'))?.split(/\s+/).includes('checked') !== true) await tab.click();
+      try {
+        await viewTitle.waitFor({ timeout: attempt < 3 ? 5000 : 30000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
   }
 
   // ---- tree ----

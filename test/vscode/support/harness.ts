@@ -101,9 +101,10 @@ export class ScriptedPrompter implements Prompter {
   }
 
   async quickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options: vscode.QuickPickOptions): Promise<T | undefined> {
+    // as in VS Code, a quick pick whose items fail rejects before anything is picked
+    const list = await items;
     const a = this.next('quickPick', options.placeHolder ?? '');
     if (a.expectPlaceholder) assert.match(options.placeHolder ?? '', a.expectPlaceholder);
-    const list = await items;
     this.pickItems.push(list.map((i) => i.label));
     if (a.quickPick === undefined) return undefined;
     const want = a.quickPick;
