@@ -107,6 +107,8 @@ describe('secrets in the real workbench', function () {
   });
 
   it('purges a deleted secret after the name is typed', async () => {
+    // after the recovery the name shows once, as a secret (no longer in the Deleted secrets folder)
+    await wb.waitForTree('the recovered secret alone', (labels) => labels.filter((l) => l === name).length === 1);
     await wb.contextMenu(name, 'Delete Secret…');
     await wb.dialogButton('Delete');
     await wb.notification(new RegExp(`Deleted "${name}"`));
@@ -171,6 +173,7 @@ describe('the tree for the README', function () {
     await wb.runCommand('Key Vault: Reveal Secret Value');
     await wb.pick('fabrikam-ml-lab');
     await wb.pick('hf-token');
+    await wb.pick('Latest');
     const lines = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
     await lines.first().waitFor({ timeout: 15000 });
     assert.ok((await lines.first().innerText()).trim().length > 0);
