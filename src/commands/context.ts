@@ -1,13 +1,14 @@
 // What every command handler gets, and how a command finds its target: the tree item it was invoked on,
 // or — from the command palette — quick picks for vault, secret and version.
 import * as vscode from 'vscode';
-import type { SecretProps, VaultRef } from '../azure/model';
+import type { Page, SecretProps, VaultRef } from '../azure/model';
 import { newestFirst } from '../azure/versions';
 import { DeletedSecretNode, Node, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
 import type { VaultTreeProvider } from '../tree/provider';
 import type { ClipboardGuard } from '../ui/clipboard';
 import type { EmulatorProcess } from '../ui/emulatorProcess';
 import type { Hub } from '../ui/hub';
+import { PagedList } from '../ui/pagedList';
 import { required, type Prompter } from '../ui/prompts';
 import type { SecretDocumentProvider } from '../ui/secretDocument';
 
@@ -58,15 +59,11 @@ function sourceLabel(v: VaultRef): string {
   }
 }
 
-async function allPages<T>(fetch: (token?: string) => Promise<{ items: T[]; continuationToken?: string }>): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    out.push(...page.items);
-    token = page.continuationToken;
-  } while (token);
-  return out;
+/** Every page of a listing (the pickers show all names; the tree pages lazily instead). */
+async function allPages<T>(fetch: (token?: string) => Promise<Page<T>>): Promise<T[]> {
+  const list = new PagedList(fetch);
+  await list.all();
+  return list.items;
 }
 
 export async function pickSecret(ctx: CommandContext, vault: VaultRef, placeHolder = 'Select a secret',

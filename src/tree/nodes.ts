@@ -153,11 +153,7 @@ export class SubscriptionNode extends Node {
   override async children(): Promise<Node[]> {
     const vaults = await this.hub.vaultsForSubscription(this.subscription);
     if (vaults.length === 0) return [new MessageNode(`${this.id}|none`, 'No key vaults in this subscription', 'info')];
-    return vaults.map((v) => {
-      const n = new VaultNode(this.hub, v, 'azure');
-      n.parent = this;
-      return n;
-    });
+    return vaultNodes(this.hub, this, vaults, 'azure');
   }
 }
 
@@ -172,11 +168,7 @@ export class UrlRootNode extends Node {
     return ti;
   }
   override async children(): Promise<Node[]> {
-    return this.hub.urlVaults().map((v) => {
-      const n = new VaultNode(this.hub, v, 'url');
-      n.parent = this;
-      return n;
-    });
+    return vaultNodes(this.hub, this, this.hub.urlVaults(), 'url');
   }
 }
 
@@ -204,11 +196,7 @@ export class EmulatorRootNode extends Node {
       return [new MessageNode(`${this.id}|start`, 'Start local emulator', 'play',
         { command: 'keyVault.startLocalEmulator', title: 'Start Local Emulator' })];
     }
-    return em.vaults.map((v) => {
-      const n = new VaultNode(this.hub, v, 'emulator');
-      n.parent = this;
-      return n;
-    });
+    return vaultNodes(this.hub, this, em.vaults, 'emulator');
   }
 }
 
@@ -402,6 +390,14 @@ export class DeletedSecretNode extends Node {
     ].filter(Boolean).join('\n');
     return ti;
   }
+}
+
+function vaultNodes(hub: Hub, parent: Node, vaults: readonly VaultRef[], root: RootKind): VaultNode[] {
+  return vaults.map((v) => {
+    const n = new VaultNode(hub, v, root);
+    n.parent = parent;
+    return n;
+  });
 }
 
 /** Anything a secret command can act on. */

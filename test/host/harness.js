@@ -293,7 +293,21 @@ function emulatorSettings(_ready) {
   return {};
 }
 
+/**
+ * Ends what a run started (browser, code-server and emulator process groups) and removes its temp folder unless
+ * `keep`. `started` is the run's { emulator, server, browser } record; it is emptied.
+ */
+async function stopRun(started, tmp, { keep = false, log = console.log } = {}) {
+  if (started.browser) { await started.browser.close().catch(() => {}); started.browser = null; }
+  await stopGroup(started.server && started.server.proc);
+  await stopGroup(started.emulator && started.emulator.proc);
+  started.server = started.emulator = null;
+  if (tmp && !keep) fs.rmSync(tmp, { recursive: true, force: true });
+  else if (tmp) log('kept', tmp);
+}
+
 module.exports = {
+  stopRun,
   ROOT, CACHE, CODE_SERVER, CS_ENTRY, CHROMIUM, EXTENSION_ID, BASE_SETTINGS,
   sleep, freePort, httpGet, waitFor,
   spawnGroup, stopGroup, groupAlive, processesMentioning,

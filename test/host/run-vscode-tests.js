@@ -39,13 +39,8 @@ const log = (...a) => console.log('[vscode-host]', ...a);
 const started = { emulator: null, server: null, browser: null };
 let tmp;
 
-async function teardown() {
-  if (started.browser) { await started.browser.close().catch(() => {}); started.browser = null; }
-  await H.stopGroup(started.server && started.server.proc);
-  await H.stopGroup(started.emulator && started.emulator.proc);
-  started.server = started.emulator = null;
-  if (tmp && !flag('keep')) fs.rmSync(tmp, { recursive: true, force: true });
-  else if (tmp) log('kept', tmp);
+function teardown() {
+  return H.stopRun(started, tmp, { keep: flag('keep'), log });
 }
 
 /** Returns { passed, failed }; prints the report. */

@@ -104,18 +104,24 @@ describe('secret commands (local emulator)', function () {
     assert.strictEqual((await app().getSecret(name)).value, '{"conn_type":"postgres","host":"pg"}');
   });
 
-  it('a name held by a deleted secret offers Recover, which recovers and saves the new version', async () => {
-    const name = uniqueName('conflict');
+  /** Sets a value from the palette on a name that a deleted secret holds, answering the conflict with `choice`. */
+  async function setOverDeleted(prefix: string, value: string, choice: string): Promise<string> {
+    const name = uniqueName(prefix);
     await app().setSecret(name, 'old-value');
     await (await app().beginDeleteSecret(name, { intervalInMs: 100 })).pollUntilDone();
     await runWith(api, [
       { quickPick: 'app' },
       { inputBox: name },
       { quickPick: /Enter the value/ },
-      { inputBox: 'new-value' },
+      { inputBox: value },
       { quickPick: /Save$/ },
-      { confirm: 'Recover', expectMessage: /deleted secret .* still holds this name/ },
+      { confirm: choice, expectMessage: /deleted secret .* still holds this name/ },
     ], 'keyVault.setSecret');
+    return name;
+  }
+
+  it('a name held by a deleted secret offers Recover, which recovers and saves the new version', async () => {
+    const name = await setOverDeleted('conflict', 'new-value', 'Recover');
     assert.strictEqual((await app().getSecret(name)).value, 'new-value');
     const versions: string[] = [];
     for await (const v of app().listPropertiesOfSecretVersions(name)) versions.push(v.version!);
@@ -123,17 +129,7 @@ describe('secret commands (local emulator)', function () {
   });
 
   it('a deleted-name conflict can purge and create instead', async () => {
-    const name = uniqueName('purgecreate');
-    await app().setSecret(name, 'old-value');
-    await (await app().beginDeleteSecret(name, { intervalInMs: 100 })).pollUntilDone();
-    await runWith(api, [
-      { quickPick: 'app' },
-      { inputBox: name },
-      { quickPick: /Enter the value/ },
-      { inputBox: 'fresh-value' },
-      { quickPick: /Save$/ },
-      { confirm: 'Purge and Create' },
-    ], 'keyVault.setSecret');
+    const name = await setOverDeleted('purgecreate', 'fresh-value', 'Purge and Create');
     const versions: string[] = [];
     for await (const v of app().listPropertiesOfSecretVersions(name)) versions.push(v.version!);
     assert.strictEqual(versions.length, 1);

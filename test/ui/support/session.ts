@@ -1,17 +1,10 @@
 // What the UI runner (test/host/run-ui-tests.js) started for this run, handed to the UI tests: one browser
 // context, one code-server with the extension under development, one emulator.
 import type { BrowserContext } from 'playwright-core';
+import type { EmulatorReadyInfo } from '../../../src/azure/model';
 
-export interface EmulatorReady {
-  ready: true;
-  port: number;
-  ca: string;
-  authorityHost: string;
-  armEndpoint: string;
-  tenantId: string;
-  vaults: { name: string; url: string }[];
-  principals: { clientId: string; clientSecret: string; roles: string[] }[];
-}
+/** The emulator's ready line: the same contract the extension reads. */
+export type EmulatorReady = EmulatorReadyInfo;
 
 export interface UiSession {
   /** The shared chromium context; each Workbench.open() makes a new page in it. */
