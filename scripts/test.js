@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: lint, typecheck, build, then the test tiers in order. Each tier ends with its own line
 // `<tier>: N passed, N failed`. Runs everything on Node 22 (re-executes itself there if needed).
-//   node scripts/test.js [tier…]      tiers: lint typecheck unit conformance host vscode ui reliability electron
-//   (no tier = lint typecheck unit conformance host vscode ui)
+//   node scripts/test.js [tier…]      tiers: lint typecheck unit conformance host vscode ui demo reliability electron
+//   (no tier = lint typecheck unit conformance host vscode ui demo)
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -16,7 +16,7 @@ if (Number(process.versions.node.split('.')[0]) !== 22) {
 
 const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const REPORTER = path.join(ROOT, 'test', 'support', 'tier-reporter.js');
-const ALL = ['lint', 'typecheck', 'unit', 'conformance', 'host', 'vscode', 'ui'];
+const ALL = ['lint', 'typecheck', 'unit', 'conformance', 'host', 'vscode', 'ui', 'demo'];
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -71,6 +71,13 @@ const steps = {
   vscode: () => build() || hostTier('vscode', 'test/host/run-vscode-tests.js'),
   ui: () => build() || hostTier('ui', 'test/host/run-ui-tests.js'),
   reliability: () => build() || mochaTier('reliability', 'test/reliability'),
+  // `npm run demo` as the README gives it: packaged extension + demo seed; the URL must serve the workbench and the
+  // view list the demo vaults (headless check), then everything stops
+  demo: () => {
+    const code = build() || hostInstall('demo') || run(process.execPath, [path.join(ROOT, 'scripts', 'demo.js'), '--check']);
+    console.log(`demo: ${code === 0 ? 1 : 0} passed, ${code === 0 ? 0 : 1} failed`);
+    return code;
+  },
   electron: () => build() || run(process.execPath, [path.join(ROOT, 'test', 'host', 'run-electron-tests.js')]),
 };
 

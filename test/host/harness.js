@@ -253,7 +253,8 @@ function packageVsix(dir, { out, cache = true } = {}) {
   out = out || path.join(outDir, `${pkg.name}-${pkg.version}-${cache ? hashDir(dir) : 'latest'}.vsix`);
   if (cache && fs.existsSync(out)) return out;
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(node22(), [vsce, 'package', '--no-dependencies', '--allow-missing-repository',
+  // --no-rewrite-relative-links: a local package keeps the README's relative images (no repository URL needed)
+  const r = spawnSync(node22(), [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links',
     '--skip-license', '--out', out], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed in ${dir}:\n${r.stdout}\n${r.stderr}`);
   // drop older cached packages of the same extension
