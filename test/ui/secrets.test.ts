@@ -27,6 +27,20 @@ async function editorText(wb: Workbench): Promise<string> {
   return (await lines.first().innerText()).replace(/\u00a0/g, ' ').trim();
 }
 
+/** Waits until `label` shows in exactly one tree row and that row's text (label + description) passes `check`. */
+async function waitForRow(wb: Workbench, label: string, check: (text: string) => boolean): Promise<void> {
+  let last = '';
+  for (let i = 0; i < 100; i++) {
+    const labels = await wb.treeLabels();
+    if (labels.filter((l) => l === label).length === 1) {
+      last = await wb.treeItem(label).innerText().catch(() => '');
+      if (check(last)) return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tree row "${label}" never reached the expected state (last: ${JSON.stringify(last)})`);
+}
+
 describe('secrets in the real workbench', function () {
   let wb: Workbench;
   const name = `ui-${Date.now().toString(36)}`;
@@ -108,14 +122,12 @@ describe('secrets in the real workbench', function () {
 
   it('purges a deleted secret after the name is typed', async () => {
     // after the recovery the name shows once, as a secret (no longer in the Deleted secrets folder)
-    await wb.waitForTree('the recovered secret alone', (labels) => labels.filter((l) => l === name).length === 1);
+    await waitForRow(wb, name, (text) => !/deleted \d{4}/.test(text));
     await wb.contextMenu(name, 'Delete Secret…');
     await wb.dialogButton('Delete');
     await wb.notification(new RegExp(`Deleted "${name}"`));
     // the row moves from the secrets to the Deleted secrets folder
-    const row = wb.treeItem(name);
-    for (let i = 0; i < 100 && !/deleted \d{4}/.test(await row.innerText().catch(() => '')); i++) await new Promise((r) => setTimeout(r, 200));
-    assert.match(await row.innerText(), /deleted \d{4}/);
+    await waitForRow(wb, name, (text) => /deleted \d{4}/.test(text));
     await wb.contextMenu(name, 'Purge Deleted Secret…');
     assert.match(await wb.inputPrompt(), /permanently/);
     await wb.answerInput(name);
