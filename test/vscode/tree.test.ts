@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { KeyVaultExtensionApi } from '../../src/extension';
 import type { Node } from '../../src/tree/nodes';
-import { adminRequest, adminStats, children, contextValue, extensionApi, findNode, kind, label, runWith } from './support/harness';
+import { adminRequest, adminStats, children, contextValue, emulatorInfo, extensionApi, findNode, kind, label, runWith } from './support/harness';
 
 describe('vault tree (local emulator)', function () {
   this.timeout(60000);
@@ -132,3 +132,32 @@ describe('vault tree (local emulator)', function () {
   });
 });
 
+
+describe('welcome view', function () {
+  this.timeout(60000);
+  let api: KeyVaultExtensionApi;
+  before(async () => { api = await extensionApi(); });
+  after(async () => {
+    await vscode.commands.executeCommand('keyvaultTestAuth.usePrincipal', emulatorInfo().principals[0].clientId);
+    api.hub.setEmulator(emulatorInfo(), false);
+    api.tree.refresh();
+  });
+
+  it('signed out with no emulator: only a stopped "Local emulator" root offering Start; the welcome view offers the three ways in', async () => {
+    await vscode.commands.executeCommand('keyvaultTestAuth.signOut');
+    api.hub.setEmulator(undefined, false);
+    api.tree.refresh();
+    const roots = (await children(api)).map(label);
+    // no Azure root when signed out; the emulator was used in this profile, so its root stays (stopped)
+    assert.deepStrictEqual(roots, ['Local emulator']);
+    const start = await children(api, await findNode(api, ['Local emulator']));
+    assert.strictEqual(label(start[0]), 'Start local emulator');
+    assert.strictEqual(start[0].treeItem().command?.command, 'keyVault.startLocalEmulator');
+    const pkg = vscode.extensions.getExtension('keyvault-tools.vscode-keyvault')!.packageJSON as {
+      contributes: { viewsWelcome: { view: string; contents: string }[] } };
+    const welcome = pkg.contributes.viewsWelcome.find((w) => w.view === 'keyVault.vaults')!;
+    for (const cmd of ['keyVault.signIn', 'keyVault.addVaultByUrl', 'keyVault.startLocalEmulator']) {
+      assert.ok(welcome.contents.includes(`command:${cmd}`), `welcome offers ${cmd}`);
+    }
+  });
+});
