@@ -146,7 +146,7 @@ export class SubscriptionNode extends Node {
   }
   treeItem(): vscode.TreeItem {
     const ti = item(this.subscription.displayName, this.id, Collapsed, 'subscription');
-    ti.iconPath = new vscode.ThemeIcon('key');
+    ti.iconPath = new vscode.ThemeIcon('credit-card');
     ti.tooltip = `${this.subscription.displayName}\n${this.subscription.subscriptionId}\nTenant ${this.subscription.tenantId}`;
     return ti;
   }

@@ -60,13 +60,29 @@ async function startHost() {
   }
   started.server = await H.startCodeServer({ tmp, workspace, extensionsDir,
     env: { KEYVAULT_TEST_EMULATOR: line, KEYVAULT_EMULATOR_READY: line, VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
-    settings: H.emulatorSettings(ready) });
+    settings: { ...H.emulatorSettings(ready), ...emulatorCloudSettings(ready) } });
   const info = H.codeServerInfo();
   log(`code-server ${info.codeServer} (VS Code ${info.vscode}) on port ${started.server.port}, up in ${started.server.startMs} ms`);
   started.browser = await H.launchBrowser(path.join(tmp, 'chromium-profile'));
   const workbenchUrl = H.workbenchUrl(started.server.base, workspace,
     [['extensionDevelopmentPath', H.remoteUri(H.ROOT)]]);
   return { browser: started.browser, workbenchUrl, workspace, emulator: ready, outDir: OUT };
+}
+
+/**
+ * A custom cloud whose ARM, authority and vault suffix are the emulator, as a user would configure VS Code for a
+ * private cloud: the sign-in test then goes through the real consent dialog to discovered vaults. (Signed out,
+ * which is how the UI tier starts, it changes nothing.)
+ */
+function emulatorCloudSettings(ready) {
+  if (!ready) return {};
+  require('tsx/cjs/api').register();
+  const { emulatorCustomEnvironment } = require('../../src/auth/emulatorCredential.ts');
+  return {
+    'microsoft-sovereign-cloud.environment': 'custom',
+    'microsoft-sovereign-cloud.customEnvironment': emulatorCustomEnvironment(ready),
+    'keyVault.cloud.caCertificateFile': ready.ca,
+  };
 }
 
 async function runMocha(files) {
