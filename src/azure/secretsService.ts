@@ -183,9 +183,7 @@ class SdkSecretsService implements SecretsService {
       const poller = await this.client.beginDeleteSecret(name, {
         abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
       });
-      poller.onProgress(() => options?.onProgress?.(`Waiting for ${name} to be deleted…`));
-      const d = await poller.pollUntilDone({ abortSignal: options?.abortSignal });
-      return toDeletedSecretProps(d);
+      return toDeletedSecretProps(await pollToEnd(poller, `Waiting for ${name} to be deleted…`, options));
     }, options?.abortSignal);
   }
 
@@ -206,8 +204,7 @@ class SdkSecretsService implements SecretsService {
       const poller = await this.client.beginRecoverDeletedSecret(name, {
         abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
       });
-      poller.onProgress(() => options?.onProgress?.(`Waiting for ${name} to be recovered…`));
-      return toSecretProps(await poller.pollUntilDone({ abortSignal: options?.abortSignal }));
+      return toSecretProps(await pollToEnd(poller, `Waiting for ${name} to be recovered…`, options));
     }, options?.abortSignal);
   }
 
@@ -229,6 +226,13 @@ class SdkSecretsService implements SecretsService {
       toSecretProps(await this.client.restoreSecretBackup(backup, { abortSignal: options?.abortSignal })),
     options?.abortSignal);
   }
+}
+
+/** Waits for a delete/recover poller, reporting progress and honouring cancellation. */
+function pollToEnd<T>(poller: { onProgress(cb: () => void): unknown; pollUntilDone(o?: { abortSignal?: AbortSignal }): Promise<T> },
+  waiting: string, options?: OperationOptions): Promise<T> {
+  poller.onProgress(() => options?.onProgress?.(waiting));
+  return poller.pollUntilDone({ abortSignal: options?.abortSignal });
 }
 
 export function createSecretClient(vault: VaultRef, credential: TokenCredential, options: SecretsServiceOptions = {}): SecretClient {
