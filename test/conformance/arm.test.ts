@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
-import { CONFORMANCE_SEED, Emulator, Recorder } from './support/emulator';
+import { emulatorForSuite, Recorder } from './support/emulator';
 import { rejectsWith } from './support/errors';
 import {
   ADMIN, ADMIN_B, READER, SECRETS_USER, SUB_A1, SUB_A2, SUB_B1, TENANT_A, TENANT_B, VAULT_FIREWALL, VAULT_MAIN,
@@ -21,17 +21,7 @@ async function collect<T>(iter: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe('conformance: ARM (arm-keyvault, arm-resources-subscriptions, arm-resourcegraph)', function () {
-  let emu: Emulator;
-
-  before(async function () {
-    this.timeout(30000);
-    emu = await Emulator.start({ seed: CONFORMANCE_SEED });
-  });
-
-  after(async function () {
-    this.timeout(10000);
-    if (emu) await emu.stop();
-  });
+  const emu = emulatorForSuite();
 
   const subscriptionClient = (clientId: string, tenant?: string) =>
     new SubscriptionClient(emu.credential(clientId, tenant), emu.armOptions());

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import { SignJWT } from 'jose';
-import { CONFORMANCE_SEED, Emulator, forEachCombo, parseChallenge } from './support/emulator';
+import { emulatorForSuite, forEachCombo, parseChallenge } from './support/emulator';
 import { rejectsWith } from './support/errors';
 import {
   ADMIN, ADMIN_B, READER, SECRETS_USER, SEED_TAGGED, TENANT_A, TENANT_B, VAULT_FIREWALL, VAULT_MAIN, VAULT_POLICY,
@@ -14,17 +14,7 @@ import {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 describe('conformance: authentication and authorization', function () {
-  let emu: Emulator;
-
-  before(async function () {
-    this.timeout(30000);
-    emu = await Emulator.start({ seed: CONFORMANCE_SEED });
-  });
-
-  after(async function () {
-    this.timeout(10000);
-    if (emu) await emu.stop();
-  });
+  const emu = emulatorForSuite();
 
   describe('challenge and tokens (raw HTTPS)', () => {
     it('a request without a token gets 401 with a Bearer challenge naming one tenant GUID and the vault resource', async () => {

@@ -1,7 +1,7 @@
 // Injected faults through the admin API, and the SDK's own retry behaviour against them: 429 + Retry-After,
 // 503 + Retry-After, retries running out, a reset connection, a delay that outlasts the caller's patience.
 import * as assert from 'node:assert/strict';
-import { COMBOS, CONFORMANCE_SEED, Emulator, Recorder, forEachCombo, totalRequests, type Stats } from './support/emulator';
+import { COMBOS, emulatorForSuite, Recorder, forEachCombo, totalRequests, type Stats } from './support/emulator';
 import { rejectsWith } from './support/errors';
 import { SEED_TAGGED, VAULT_MAIN } from './support/fixtures';
 
@@ -11,20 +11,10 @@ function opCount(stats: Stats, operation: string): number {
 }
 
 describe('conformance: faults and SDK retries', function () {
-  let emu: Emulator;
-
-  before(async function () {
-    this.timeout(30000);
-    emu = await Emulator.start({ seed: CONFORMANCE_SEED });
-  });
+  const emu = emulatorForSuite();
 
   afterEach(async () => {
-    if (emu?.isRunning) await emu.setFaults([]);
-  });
-
-  after(async function () {
-    this.timeout(10000);
-    if (emu) await emu.stop();
+    if (emu.isRunning) await emu.setFaults([]);
   });
 
   forEachCombo((combo) => {

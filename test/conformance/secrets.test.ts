@@ -2,7 +2,7 @@
 // Each combo creates its own names (prefix c0…c7) in the shared vaults; seeded data is only read.
 import * as assert from 'node:assert/strict';
 import type { SecretClient } from '@azure/keyvault-secrets';
-import { CONFORMANCE_SEED, Emulator, Recorder, forEachCombo } from './support/emulator';
+import { emulatorForSuite, Recorder, forEachCombo } from './support/emulator';
 import { rejectsWith } from './support/errors';
 import {
   SEED_CERT, SEED_DELETED, SEED_DISABLED, SEED_EXPIRED, SEED_FUTURE, SEED_MANY, SEED_MANY_COUNT, SEED_TAGGED,
@@ -27,17 +27,7 @@ async function collectPages<T>(iter: AsyncIterable<T[]>): Promise<T[][]> {
 const wholeSeconds = (offsetMs: number) => new Date(Math.floor((Date.now() + offsetMs) / 1000) * 1000);
 
 describe('conformance: secrets data plane', function () {
-  let emu: Emulator;
-
-  before(async function () {
-    this.timeout(30000);
-    emu = await Emulator.start({ seed: CONFORMANCE_SEED });
-  });
-
-  after(async function () {
-    this.timeout(10000);
-    if (emu) await emu.stop();
-  });
+  const emu = emulatorForSuite();
 
   forEachCombo((combo) => {
     const p = combo.prefix;

@@ -1,7 +1,7 @@
 // JSON on the wire, below the SDK's deserializers (which hide missing or extra fields): the shapes of
 // SecretBundle, SecretItem, DeletedSecretBundle and errors, at each service version of the matrix.
 import * as assert from 'node:assert/strict';
-import { CONFORMANCE_SEED, Emulator, forEachCombo } from './support/emulator';
+import { emulatorForSuite, forEachCombo } from './support/emulator';
 import { SEED_CERT, SEED_DELETED, SEED_TAGGED, TENANT_B, VAULT_MAIN, VAULT_TENANT_B } from './support/fixtures';
 
 const BUNDLE_KEYS = ['value', 'id', 'contentType', 'attributes', 'tags', 'kid', 'managed', 'previousVersion'];
@@ -22,20 +22,13 @@ function checkAttributes(a: Json): void {
 }
 
 describe('conformance: wire shapes (raw HTTPS with a real token)', function () {
-  let emu: Emulator;
+  const emu = emulatorForSuite();
   let token: string;
   let base: string;
 
   before(async function () {
-    this.timeout(30000);
-    emu = await Emulator.start({ seed: CONFORMANCE_SEED });
     token = await emu.vaultToken(VAULT_MAIN);
     base = emu.vaultUrl(VAULT_MAIN);
-  });
-
-  after(async function () {
-    this.timeout(10000);
-    if (emu) await emu.stop();
   });
 
   const call = (method: string, pathAndQuery: string, json?: unknown) =>

@@ -419,3 +419,26 @@ export function totalRequests(stats: Stats): number {
   }
   throw new Error(`no request total in stats: ${JSON.stringify(stats).slice(0, 300)}`);
 }
+
+/**
+ * The emulator of one describe block: started (conformance seed by default) in before(), stopped in after() even
+ * when tests failed. The handle forwards to it once started, so tests use it like the Emulator itself.
+ */
+export function emulatorForSuite(options: StartOptions = { seed: CONFORMANCE_SEED }): Emulator {
+  let current: Emulator | undefined;
+  before(async function () {
+    this.timeout(30000);
+    current = await Emulator.start(options);
+  });
+  after(async function () {
+    this.timeout(10000);
+    if (current) await current.stop();
+  });
+  return new Proxy({} as Emulator, {
+    get(_, key) {
+      if (!current) throw new Error('the suite emulator is used before its before() hook ran');
+      const value = Reflect.get(current, key, current) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}
