@@ -1,6 +1,6 @@
 // "Tokens go only to allowed hosts": picks the credential a vault may receive, or refuses.
 import type { TokenCredential } from '@azure/core-auth';
-import { isTokenAllowedForHost } from '../azure/clouds';
+import { hostMatches, isTokenAllowedForHost } from '../azure/clouds';
 import { TokenHostNotAllowedError } from '../azure/errors';
 import type { CloudEnvironment, VaultRef } from '../azure/model';
 
@@ -18,11 +18,7 @@ function isEmulatorHost(url: string, hosts?: readonly string[]): boolean {
   if (u.protocol !== 'https:') return false;
   const host = u.hostname.toLowerCase();
   if (!hosts) return host.endsWith('.vault.localhost') || host === 'localhost' || host === '127.0.0.1';
-  const hp = u.port ? `${host}:${u.port}` : host;
-  return hosts.some((h) => {
-    const x = h.toLowerCase();
-    return x.startsWith('*.') ? hp.endsWith(x.slice(1)) || host.endsWith(x.slice(1)) : x === hp || x === host;
-  });
+  return hostMatches(u, hosts);
 }
 
 /**

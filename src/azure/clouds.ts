@@ -107,19 +107,23 @@ function suffixHost(suffix: string): { host: string; port?: string } {
  * `.<keyVaultDnsSuffix>` (or listed in `extraAllowedHosts`, e.g. the emulator's vault hosts for the emulator
  * credential); ARM tokens only to the ARM endpoint's origin.
  */
+/** Whether a URL's host (with or without its port) matches one of `patterns`: "host", "host:port", "*.suffix[:port]". */
+export function hostMatches(u: URL, patterns: readonly string[]): boolean {
+  const host = u.hostname.toLowerCase().replace(/\.$/, '');
+  const hostPort = u.port ? `${host}:${u.port}` : host;
+  return patterns.some((h) => {
+    const x = h.toLowerCase();
+    return x.startsWith('*.') ? host.endsWith(x.slice(1)) || hostPort.endsWith(x.slice(1)) : x === host || x === hostPort;
+  });
+}
+
 export function isTokenAllowedForHost(url: string, cloud: CloudEnvironment, extraAllowedHosts: readonly string[] = [],
   kind: TokenKind = 'keyVault'): boolean {
   let u: URL;
   try { u = new URL(url); } catch { return false; }
   if (u.protocol !== 'https:' || u.username || u.password) return false;
   const host = u.hostname.toLowerCase().replace(/\.$/, '');
-  const hostPort = u.port ? `${host}:${u.port}` : host;
-  if (extraAllowedHosts.some((h) => {
-    const x = h.toLowerCase();
-    return x.startsWith('*.') ? host.endsWith(x.slice(1)) || hostPort.endsWith(x.slice(1)) : x === host || x === hostPort;
-  })) {
-    return true;
-  }
+  if (hostMatches(u, extraAllowedHosts)) return true;
   if (kind === 'arm') {
     const arm = new URL(cloud.resourceManagerEndpoint);
     return arm.protocol === 'https:' && arm.hostname.toLowerCase() === host && arm.port === u.port;
