@@ -17,6 +17,23 @@ const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf('--' + name); return i >= 0 ? argv[i + 1] : def; };
 const CHECK = argv.includes('--check');
 const SEED = path.join(H.ROOT, 'test', 'fixtures', 'demo-seed.json');
+const WORKSPACE = path.join(H.ROOT, 'test', 'fixtures', 'demo-workspace');
+
+/** Copies the demo workspace, writing each `{{vaultUrl:NAME}}` as that emulator vault's URL (its port changes per run). */
+function copyWorkspace(from, to, ready) {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    const dst = path.join(to, entry.name);
+    if (entry.isDirectory()) { copyWorkspace(src, dst, ready); continue; }
+    const text = fs.readFileSync(src, 'utf8').replace(/\{\{vaultUrl:([a-z0-9-]+)\}\}/g, (m, name) => {
+      const vault = ready.vaults.find((v) => v.name === name);
+      if (!vault) throw new Error(`demo workspace ${path.relative(from, src)}: the emulator has no vault ${name}`);
+      return `https://${new URL(vault.url).host}/`;
+    });
+    fs.writeFileSync(dst, text);
+  }
+}
 const t0 = Date.now();
 const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const step = (msg) => console.log(`[demo ${secs()}] ${msg}`);
@@ -57,11 +74,9 @@ async function main() {
   step(`emulator on https://localhost:${ready.port} (${seed ? path.relative(H.ROOT, seed) : 'no seed'}; ` +
     `vaults: ${ready.vaults.map((v) => v.name).join(', ')})`);
 
-  // a small workspace so the explorer is not empty
+  // the demo workspace: an Astro-style .env pointing Airflow at the emulator's vault, a DAG, a Flyte task
   const workspace = path.join(tmp, 'workspace');
-  fs.mkdirSync(workspace);
-  fs.writeFileSync(path.join(workspace, 'README.md'), '# Key Vault for VS Code: demo\n\n' +
-    'Open the **Key Vault** view in the activity bar: the local emulator\'s vaults are under "Local emulator".\n');
+  copyWorkspace(WORKSPACE, workspace, ready);
 
   const port = Number(opt('port', process.env.KEYVAULT_DEMO_PORT || '0')) || undefined;
   started.server = await H.startCodeServer({ tmp, workspace, extensionsDir, port,

@@ -2,12 +2,15 @@
 import * as vscode from 'vscode';
 import { classifyError } from './azure/errors';
 import { registerCommands } from './commands';
+import { revealText } from './integrations/secretKinds';
 import type { CommandContext } from './commands/context';
 import { VaultTreeProvider } from './tree/provider';
 import type { Node } from './tree/nodes';
 import { ClipboardGuard } from './ui/clipboard';
+import { CONNECTION_SCHEME, ConnectionDocumentProvider } from './ui/connectionDocument';
 import { readyInfoFromEnv } from './ui/emulatorProcess';
 import { Hub } from './ui/hub';
+import { Integrations } from './ui/integrations';
 import { outputChannel } from './ui/output';
 import { vscodePrompter, type Prompter } from './ui/prompts';
 import { SECRET_SCHEME, SecretDocumentProvider } from './ui/secretDocument';
@@ -24,19 +27,22 @@ export interface KeyVaultExtensionApi {
 let commandContext: CommandContext | undefined;
 
 export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi {
-  const hub = new Hub(context.globalState);
+  const integrations = new Integrations();
+  const hub = new Hub(context.globalState, integrations);
   const tree = new VaultTreeProvider(hub);
   const view = vscode.window.createTreeView('keyVault.vaults', { treeDataProvider: tree, showCollapseAll: true });
   const clipboard = new ClipboardGuard();
   const documents = new SecretDocumentProvider(async (loc) => {
     const { value } = await hub.service(loc.vault).getSecretValue(loc.name, loc.version);
-    return value;
+    return revealText(loc.name, value).text;
   });
   hub.onDiscoveryError = (err) => outputChannel().warn(`Azure vaults left out: ${classifyError(err).message}`);
   const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, prompter: vscodePrompter };
   commandContext = ctx;
-  context.subscriptions.push(hub, tree, view, clipboard, documents, outputChannel(),
+  context.subscriptions.push(integrations, hub, tree, view, clipboard, documents, outputChannel(),
     vscode.workspace.registerTextDocumentContentProvider(SECRET_SCHEME, documents),
+    vscode.workspace.registerTextDocumentContentProvider(CONNECTION_SCHEME, new ConnectionDocumentProvider(async (loc) =>
+      (await hub.service(loc.vault).getSecretValue(loc.name, loc.version)).value)),
     ...registerCommands(ctx));
 
   // An emulator announced by the environment (npm run demo, the test host) shows under "Local emulator".

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Page, SecretProps, VaultRef } from '../azure/model';
 import { newestFirst } from '../azure/versions';
-import { DeletedSecretNode, Node, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
+import { AirflowGroupNode, DeletedSecretNode, Node, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
 import type { VaultTreeProvider } from '../tree/provider';
 import type { ClipboardGuard } from '../ui/clipboard';
 import type { EmulatorProcess } from '../ui/emulatorProcess';
@@ -103,7 +103,7 @@ export async function pickDeletedSecret(ctx: CommandContext, vault: VaultRef, pl
 
 /** The vault a command acts on: from the tree item, else a quick pick. */
 export async function vaultTarget(ctx: CommandContext, node: unknown): Promise<VaultRef> {
-  if (node instanceof VaultNode) return node.vault;
+  if (node instanceof VaultNode || node instanceof AirflowGroupNode) return node.vault;
   if (node instanceof SecretNode || node instanceof VersionNode || node instanceof DeletedSecretNode) return node.vault;
   return pickVault(ctx);
 }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { outputChannel, reportError } from '../ui/output';
 import type { CommandContext } from './context';
+import * as orchestrators from './orchestratorCommands';
 import * as secrets from './secretCommands';
 import * as vaults from './vaultCommands';
 
@@ -31,6 +32,18 @@ const handlers: Record<string, Handler> = {
   'keyVault.restoreVersion': secrets.restoreVersion,
   'keyVault.backupSecret': secrets.backupSecret,
   'keyVault.restoreSecretBackup': secrets.restoreSecretBackup,
+  'keyVault.newAirflowConnection': orchestrators.newAirflowConnection,
+  'keyVault.newAirflowVariable': orchestrators.newAirflowVariable,
+  'keyVault.revealAirflowConnection': orchestrators.revealAirflowConnection,
+  'keyVault.showConnectionPassword': orchestrators.showConnectionPassword,
+  'keyVault.copyAirflowBackendConfig': orchestrators.copyAirflowBackendConfig,
+  'keyVault.copyAirflowSnippet': orchestrators.copyAirflowSnippet,
+  'keyVault.copyFlyteSecretRequest': orchestrators.copyFlyteSecretRequest,
+  'keyVault.copySdkSnippet': orchestrators.copySdkSnippet,
+  'keyVault.copyAppServiceReference': orchestrators.copyAppServiceReference,
+  'keyVault.showZenmlKeys': orchestrators.showZenmlKeys,
+  'keyVault.groupAirflowSecrets': orchestrators.groupAirflowSecrets,
+  'keyVault.flattenAirflowSecrets': orchestrators.flattenAirflowSecrets,
 };
 
 export const commandIds = Object.keys(handlers);

@@ -11,6 +11,8 @@ import * as os from 'node:os';
 import { reportError } from '../ui/output';
 import { required, UserCancelled } from '../ui/prompts';
 import { secretUri } from '../ui/secretDocument';
+import { revealText } from '../integrations/secretKinds';
+import { recognizeZenml, zenmlTagEditWarning } from '../integrations/zenml';
 import { dateValidator, formatTags, parseDateInput } from './inputs';
 import { deletedTarget, secretTarget, secretUrl, vaultTarget, withProgress, type CommandContext } from './context';
 
@@ -40,6 +42,17 @@ function checked(value: string): string {
   return value;
 }
 
+/** ZenML finds its secrets by tags: a change that hides one from ZenML needs a second yes. */
+async function confirmZenmlTags(ctx: CommandContext, name: string, before: Record<string, string> | undefined,
+  after: Record<string, string> | undefined): Promise<void> {
+  const info = recognizeZenml(name, before);
+  const warning = info && zenmlTagEditWarning(info, before, after);
+  if (!warning) return;
+  if (await ctx.prompter.confirm(warning, 'Keep the tags ZenML reads to keep the secret visible to ZenML.', 'Save Anyway') !== 'Save Anyway') {
+    throw new UserCancelled();
+  }
+}
+
 /** Asks for the optional properties; resolves false when the user just saves. */
 async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: SecretProps): Promise<boolean> {
   const choice = required(await ctx.prompter.quickPick([
@@ -56,6 +69,7 @@ async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: Se
     validateInput: (v) => { try { return validateTags(parseTags(v)); } catch (e) { return (e as Error).message; } },
   }));
   write.tags = tags.trim() ? parseTags(tags) : undefined;
+  if (existing) await confirmZenmlTags(ctx, existing.name, existing.tags, write.tags);
   const enabled = required(await ctx.prompter.quickPick([{ label: 'Enabled', value: true }, { label: 'Disabled', value: false }],
     { placeHolder: 'Enabled?' }));
   write.enabled = enabled.value;
@@ -88,6 +102,13 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
     write.contentType = existing.contentType;
     write.tags = existing.tags;
   }
+  const result = await writeSecret(ctx, vault, name, write);
+  void vscode.window.showInformationMessage(`Saved "${name}" in ${vault.name} (version ${result.version?.slice(0, 8) ?? 'latest'}).`);
+  return result;
+}
+
+/** Saves a value (with progress); a name held by a deleted secret offers Recover or Purge and Create. */
+export async function writeSecret(ctx: CommandContext, vault: VaultRef, name: string, write: SecretWrite): Promise<SecretProps> {
   const service = ctx.hub.service(vault);
   let result: SecretProps;
   try {
@@ -97,7 +118,6 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
     result = await resolveDeletedConflict(ctx, vault, name, write, err);
   }
   ctx.tree.refreshVault(vault.url);
-  void vscode.window.showInformationMessage(`Saved "${name}" in ${vault.name} (version ${result.version?.slice(0, 8) ?? 'latest'}).`);
   return result;
 }
 
@@ -143,8 +163,11 @@ export async function revealSecret(ctx: CommandContext, node?: unknown): Promise
   const uri = secretUri(ref);
   // read first: a service error (disabled, RBAC, …) is then reported as such, not as "cannot open document"
   const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
-  ctx.documents.prime(uri, value);
+  // a Union-managed secret shows the text its task reads, not the JSON envelope around it
+  const shown = revealText(ref.name, value);
+  ctx.documents.prime(uri, shown.text);
   ctx.documents.refresh(uri);
+  if (shown.note) void vscode.window.setStatusBarMessage(`$(info) ${ref.name}: ${shown.note}`, 8000);
   // plain text on purpose: a language server (JSON, YAML) would read the value and may fetch a $schema URL in it
   const doc = await vscode.workspace.openTextDocument(uri);
   return vscode.window.showTextDocument(doc, { preview: true });
@@ -195,6 +218,7 @@ export async function editSecretProperties(ctx: CommandContext, node?: unknown):
       const text = required(await ctx.prompter.inputBox({ prompt: 'Tags: name=value, name2=value2 (empty removes all)',
         value: formatTags(p?.tags), validateInput: (v) => { try { return validateTags(parseTags(v)); } catch (e) { return (e as Error).message; } } }));
       update.tags = parseTags(text);
+      await confirmZenmlTags(ctx, ref.name, p?.tags, update.tags);
       break;
     }
     case 'enabled':

@@ -8,6 +8,9 @@ import { newestFirst } from '../azure/versions';
 import { vaultListKey as listKey, type PagedList } from '../ui/pagedList';
 import { isPurgeable } from '../azure/rules';
 import { deletedDescription, matchesFilter, secretDescription, secretIcon, secretTooltipLines } from './describe';
+import type { AirflowKind } from '../integrations/airflow';
+import { describeOrigin, type ConfigOrigin } from '../integrations/airflowSources';
+import { AIRFLOW_GROUP_LABELS, AIRFLOW_KINDS, groupForAirflow, secretDisplay, secretKind, type SecretDisplay, type SecretKind } from '../integrations/secretKinds';
 
 export type RootKind = 'azure' | 'url' | 'emulator';
 
@@ -20,6 +23,8 @@ export abstract class Node {
   }
   /** Drops what this node cached, before a refresh re-lists it. */
   reset(): void {}
+  /** Set by the tree provider: re-renders this node (e.g. when a background page arrived). */
+  requestRender?: () => void;
 }
 
 function item(label: string, id: string, collapsible: vscode.TreeItemCollapsibleState, contextValue: string): vscode.TreeItem {
@@ -29,9 +34,9 @@ function item(label: string, id: string, collapsible: vscode.TreeItemCollapsible
   return ti;
 }
 
-function secretTooltip(props: SecretProps): vscode.MarkdownString {
+function secretTooltip(props: SecretProps, extra: readonly string[] = []): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  for (const line of secretTooltipLines(props)) md.appendText(line + '\n\n');
+  for (const line of [...extra, ...secretTooltipLines(props)]) md.appendText(line + '\n\n');
   return md;
 }
 
@@ -233,19 +238,37 @@ export class VaultNode extends Node implements PagingNode {
     const list = this.secrets;
     if (filter) await list.all();
     else if (!list.loaded) await list.first();
-    const nodes: Node[] = list.items
-      .filter((s) => matchesFilter(s.name, filter))
-      .map((s) => {
-        const n = new SecretNode(this.hub, this, s);
-        return n;
-      });
-    if (list.token) nodes.push(new LoadMoreNode(this));
-    if (filter && nodes.length === 0) nodes.push(new MessageNode(`${this.id}|nomatch`, `No secret names contain "${filter}"`, 'filter'));
+    const airflow = this.hub.integrations.airflow;
+    const { config, origin } = await airflow.configFor(this.vault);
+    const grouped = airflow.grouped();
+    // grouping needs every name: the rest of the pages load in the background, the groups fill as they arrive
+    if (grouped && list.token && !list.restError) void list.loadRest(() => this.requestRender?.());
+    const items = list.items.filter((s) => matchesFilter(s.name, filter));
+    const nodes: Node[] = [];
+    let others = items;
+    if (grouped) {
+      const grouping = groupForAirflow(items, config);
+      others = grouping.others;
+      for (const k of AIRFLOW_KINDS) {
+        const members = grouping.groups.get(k);
+        if (members?.length) nodes.push(new AirflowGroupNode(this.hub, this, k, members.map((m) => m.item), origin));
+      }
+    }
+    for (const s of others) nodes.push(new SecretNode(this.hub, this, s, secretKind(s, config), false));
+    if (list.token && (!grouped || list.restError || !list.loadingRest)) nodes.push(new LoadMoreNode(this));
+    else if (list.token) nodes.push(new MessageNode(`${this.id}|loading`, 'Loading more secrets…', 'loading~spin'));
+    if (filter && items.length === 0) nodes.push(new MessageNode(`${this.id}|nomatch`, `No secret names contain "${filter}"`, 'filter'));
     nodes.push(this.deletedFolder);
     return nodes;
   }
+  /** Still loading pages: Airflow groups may be partial. */
+  get partial(): boolean {
+    return this.secrets.token !== undefined;
+  }
   async loadMore(): Promise<void> {
-    await this.secrets.more();
+    const list = this.secrets;
+    await list.more();
+    list.restError = undefined; // a page came through: background paging may resume
   }
   override reset(): void {
     this.hub.resetPagedLists(listKey(this.vault));
@@ -254,10 +277,17 @@ export class VaultNode extends Node implements PagingNode {
 
 export class SecretNode extends Node implements PagingNode {
   readonly id: string;
-  constructor(private readonly hub: Hub, readonly vaultNode: VaultNode, readonly props: SecretProps) {
+  readonly display: SecretDisplay;
+  /**
+   * @param kind what an orchestrator reads in this secret (Airflow connection, Union or ZenML secret)
+   * @param grouped shown inside an Airflow group (labelled by conn id / key) rather than by its name
+   */
+  constructor(private readonly hub: Hub, readonly vaultNode: VaultNode, readonly props: SecretProps,
+    readonly kind?: SecretKind, grouped = false) {
     super();
     this.parent = vaultNode;
     this.id = `${vaultNode.id}|secret|${props.name.toLowerCase()}`;
+    this.display = secretDisplay(props, kind, grouped);
   }
   get versions(): PagedList<SecretProps> {
     const { hub, props } = this;
@@ -272,13 +302,14 @@ export class SecretNode extends Node implements PagingNode {
     return this.props.name;
   }
   treeItem(): vscode.TreeItem {
-    const flags = ['secret', this.props.managed ? 'managed' : 'editable'];
+    const flags = ['secret', this.props.managed ? 'managed' : 'editable', ...this.display.flags];
     if (this.vault.resourceId) flags.push('portal');
-    const ti = item(this.props.name, this.id, Collapsed, flags.join(' '));
-    ti.description = secretDescription(this.props);
+    const ti = item(this.display.label, this.id, Collapsed, flags.join(' '));
+    const keys = this.kind?.orchestrator === 'zenml' ? this.hub.integrations.knownZenmlKeys(this.vault, this.name) : undefined;
+    ti.description = [this.display.prefix, keys && `keys: ${keys.join(', ')}`, secretDescription(this.props)].filter(Boolean).join(' · ');
     const icon = secretIcon(this.props);
     ti.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-    ti.tooltip = secretTooltip(this.props);
+    ti.tooltip = secretTooltip(this.props, this.display.tooltip);
     return ti;
   }
   override async children(): Promise<Node[]> {
@@ -313,7 +344,7 @@ export class VersionNode extends Node {
     return this.props.version;
   }
   treeItem(): vscode.TreeItem {
-    const flags = ['secretVersion', this.secretNode.props.managed ? 'managed' : 'editable'];
+    const flags = ['secretVersion', this.secretNode.props.managed ? 'managed' : 'editable', ...this.secretNode.display.flags];
     if (this.age === 'old') flags.push('old');
     const label = (this.props.version ?? '').slice(0, 8) || '(version)';
     const ti = item(label, this.id, None, flags.join(' '));
@@ -323,6 +354,39 @@ export class VersionNode extends Node {
     ti.iconPath = new vscode.ThemeIcon(this.age === 'old' ? 'history' : 'git-commit', icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     ti.tooltip = secretTooltip(this.props);
     return ti;
+  }
+}
+
+/** "Airflow connections" / "Airflow variables" / "Airflow config" of a vault, labelled by conn id / key. */
+export class AirflowGroupNode extends Node {
+  readonly id: string;
+  constructor(private readonly hub: Hub, readonly vaultNode: VaultNode, readonly kind: AirflowKind,
+    private readonly members: SecretProps[], readonly origin: ConfigOrigin) {
+    super();
+    this.parent = vaultNode;
+    this.id = `${vaultNode.id}|airflow|${kind}`;
+  }
+  get vault(): VaultRef {
+    return this.vaultNode.vault;
+  }
+  treeItem(): vscode.TreeItem {
+    const flag = { connection: 'airflowConnections', variable: 'airflowVariables', config: 'airflowConfig' }[this.kind];
+    const ti = item(AIRFLOW_GROUP_LABELS[this.kind], this.id, Collapsed, `airflowGroup ${flag}`);
+    ti.iconPath = new vscode.ThemeIcon(this.kind === 'connection' ? 'plug' : this.kind === 'variable' ? 'symbol-variable' : 'settings-gear');
+    const partial = this.vaultNode.partial;
+    ti.description = `${this.members.length}${partial ? '+ · partial, loading…' : ''}`;
+    ti.tooltip = [`${AIRFLOW_GROUP_LABELS[this.kind]} read by Airflow's AzureKeyVaultBackend from ${this.vault.name}`,
+      `Backend configuration: ${describeOrigin(this.origin)}`,
+      partial ? 'Partial: the vault still has pages to list.' : undefined].filter(Boolean).join('\n');
+    return ti;
+  }
+  override async children(): Promise<Node[]> {
+    const { config } = await this.hub.integrations.airflow.configFor(this.vault);
+    return this.members.map((p) => {
+      const n = new SecretNode(this.hub, this.vaultNode, p, secretKind(p, config), true);
+      n.parent = this;
+      return n;
+    });
   }
 }
 

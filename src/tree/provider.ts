@@ -14,7 +14,9 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   private readonly listeners: vscode.Disposable[] = [];
 
   constructor(private readonly hub: Hub) {
-    this.listeners.push(hub.onDidChange(() => this.refresh()));
+    this.listeners.push(hub.onDidChange(() => this.refresh()),
+      // another backend configuration or the group toggle: same listings, other groups
+      hub.integrations.airflow.onDidChange(() => this.changed.fire(undefined)));
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -31,6 +33,7 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       const children = await node.children();
       for (const c of children) {
         c.parent ??= node;
+        c.requestRender ??= () => this.changed.fire(c);
         if (c instanceof VaultNode) this.vaultNodes.set(c.id, c);
       }
       return children;
@@ -83,6 +86,11 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     const nodes = this.vaultNodesFor(url);
     if (nodes.length === 0) this.changed.fire(undefined);
     for (const n of nodes) this.refresh(n);
+  }
+
+  /** Re-renders every node showing this vault, keeping its listings. */
+  rerenderVault(url: string): void {
+    for (const n of this.vaultNodesFor(url)) this.changed.fire(n);
   }
 
   get currentRoots(): readonly Node[] | undefined {

@@ -11,6 +11,7 @@ import { createSecretsService } from '../azure/secretsService';
 import { createChainCredential, type ChainMember } from '../auth/chain';
 import { createEmulatorCredential } from '../auth/emulatorCredential';
 import { credentialForVault } from '../auth/guard';
+import type { Integrations } from './integrations';
 import { PagedList, vaultListKey } from './pagedList';
 import { authProviderId, VSCodeSessionProvider } from './session';
 
@@ -48,7 +49,11 @@ export class Hub implements vscode.Disposable {
   /** The discovery path taken last ('resourceGraph' or 'listBySubscription'), for tests and diagnostics. */
   lastDiscoveryPath: string | undefined;
 
-  constructor(private readonly memento: vscode.Memento) {
+  /**
+   * @param integrations what the orchestrators read (Airflow backend configuration, ZenML keys seen): state of its
+   * own, kept out of the hub
+   */
+  constructor(private readonly memento: vscode.Memento, readonly integrations: Integrations) {
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('microsoft-sovereign-cloud') || e.affectsConfiguration(`${CONFIG}.auth`) ||
         e.affectsConfiguration(`${CONFIG}.cloud`) || e.affectsConfiguration('azureResourceGroups.selectedSubscriptions')) {
@@ -312,7 +317,11 @@ export class Hub implements vscode.Disposable {
 
   /** Drops the cached pages of one vault (every key starting with its URL), or of every vault. */
   resetPagedLists(prefix?: string): void {
-    for (const key of [...this.lists.keys()]) if (!prefix || key.startsWith(prefix)) this.lists.delete(key);
+    for (const [key, list] of [...this.lists]) {
+      if (prefix && !key.startsWith(prefix)) continue;
+      list.drop();
+      this.lists.delete(key);
+    }
   }
 
   // ---- filters ----

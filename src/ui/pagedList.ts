@@ -37,6 +37,48 @@ export class PagedList<T> {
     return this.inFlight;
   }
 
+  private rest: Promise<void> | undefined;
+  private readonly pageListeners = new Set<() => void>();
+  /** Why background paging stopped before the last page (shown as a partial list with "Load more"). */
+  restError: unknown;
+
+  /**
+   * Loads the remaining pages one after another in the background, calling `onPage` after each (and when it stops).
+   * One loop per list: later callers only add their listener.
+   */
+  loadRest(onPage: () => void): Promise<void> {
+    this.pageListeners.add(onPage);
+    if (this.rest || !this.token) return this.rest ?? Promise.resolve();
+    this.restError = undefined;
+    const notify = () => { for (const l of this.pageListeners) l(); };
+    this.rest = (async () => {
+      try {
+        while (this.token && !this.dropped) {
+          await this.more();
+          notify();
+        }
+      } catch (err) {
+        this.restError = err;
+        notify();
+      } finally {
+        this.rest = undefined;
+        this.pageListeners.clear();
+      }
+    })();
+    return this.rest;
+  }
+
+  private dropped = false;
+  /** The list left the cache (a refresh): background paging stops after the page in flight. */
+  drop(): void {
+    this.dropped = true;
+  }
+
+  /** Background paging is running. */
+  get loadingRest(): boolean {
+    return this.rest !== undefined;
+  }
+
   /** Loads every remaining page (used when a filter is active, so the filter sees all names). */
   async all(): Promise<void> {
     if (!this.loaded) await this.first();

@@ -32,6 +32,8 @@ const TESTS_DIR = opt('tests-dir') ? path.resolve(opt('tests-dir')) : undefined;
 const TIMEOUT_S = Number(opt('timeout', process.env.KEYVAULT_TEST_TIMEOUT || '600'));
 const OUT = path.resolve(opt('out', path.join(H.ROOT, 'test-output', 'vscode')));
 const SEED = path.join(H.ROOT, 'test', 'fixtures', 'vscode-seed.json');
+const DEMO_SEED = path.join(H.ROOT, 'test', 'fixtures', 'demo-seed.json');
+const DEMO_VAULTS = ['contoso-orchestr-dev', 'contoso-analytics-prd'];
 const AUTH_PROVIDER = path.join(H.ROOT, 'test', 'auth-provider');
 const VERBOSE = flag('verbose');
 const log = (...a) => console.log('[vscode-host]', ...a);
@@ -41,6 +43,28 @@ let tmp;
 
 function teardown() {
   return H.stopRun(started, tmp, { keep: flag('keep'), log });
+}
+
+/**
+ * The test seed plus the demo seed's orchestration vaults (Airflow, Union/Flyte, ZenML secrets), so the
+ * orchestrator tests run against the very data `npm run demo` shows. They go into a subscription of their own
+ * (the discovery tests count the others) on which the test seed's first principal — the one the extension
+ * signs in as — is Key Vault Administrator.
+ */
+function withDemoVaults(seedFile, outFile) {
+  const seed = JSON.parse(fs.readFileSync(seedFile, 'utf8'));
+  if (!fs.existsSync(DEMO_SEED)) return seedFile;
+  const demo = JSON.parse(fs.readFileSync(DEMO_SEED, 'utf8'));
+  const sub = { id: 'dddd0001-0000-4000-8000-000000000001', tenantId: seed.tenants[0].id, displayName: 'Demo orchestration' };
+  seed.subscriptions.push(sub);
+  for (const name of DEMO_VAULTS) {
+    const vault = demo.vaults.find((v) => v.name === name);
+    if (!vault) throw new Error(`${path.relative(H.ROOT, DEMO_SEED)} has no vault ${name}`);
+    seed.vaults.push({ ...vault, subscriptionId: sub.id });
+  }
+  seed.principals[0].roles.push({ role: 'Key Vault Administrator', subscription: sub.id });
+  fs.writeFileSync(outFile, JSON.stringify(seed));
+  return outFile;
 }
 
 /** Returns { passed, failed }; prints the report. */
@@ -55,7 +79,7 @@ async function main() {
 
   let emulatorLine;
   if (!flag('no-emulator')) {
-    const seed = fs.existsSync(SEED) ? SEED : undefined;
+    const seed = fs.existsSync(SEED) ? withDemoVaults(SEED, path.join(tmp, 'seed.json')) : undefined;
     started.emulator = await H.startEmulator({ seed, logFile: path.join(tmp, 'emulator.log'),
       script: opt('emulator') && path.resolve(opt('emulator')) });
     emulatorLine = started.emulator.line;
