@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { SecretProps, VaultRef } from '../azure/model';
 import { validateSecretValue } from '../azure/names';
 import {
-  airflowCodeSnippet, airflowSecretName, backendConfigSnippets, connectionToJson, connectionToUri, parseConnectionValue,
+  airflowCodeSnippet, airflowIdWarnings, airflowSecretName, backendConfigSnippets, connectionToJson, connectionToUri, parseConnectionValue,
   validateAirflowId, type AirflowBackendConfig, type AirflowConnection, type AirflowKind,
 } from '../integrations/airflow';
 import { describeOrigin } from '../integrations/airflowSources';
@@ -107,6 +107,15 @@ function parseExtras(text: string, as: 'pairs' | 'json'): Record<string, unknown
   return out;
 }
 
+/** An id Key Vault cannot name is an error; one Airflow may not look up as expected gets a warning. */
+function idValidation(kind: AirflowKind, value: string, config: AirflowBackendConfig): string | vscode.InputBoxValidationMessage | undefined {
+  const id = value.trim();
+  const error = validateAirflowId(kind, id, config);
+  if (error) return error;
+  const warning = airflowIdWarnings(kind, id, config)[0];
+  return warning ? { message: warning, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
+}
+
 const validator = (f: (v: string) => unknown) => (v: string): string | undefined => {
   try { f(v); return undefined; } catch (e) { return (e as Error).message; }
 };
@@ -119,7 +128,7 @@ export async function newAirflowConnection(ctx: CommandContext, node?: unknown):
   secretNameFor('connection', 'x', config, where); // a disabled lookup says so before the questions
   const connId = required(await ctx.prompter.inputBox({
     prompt: `Airflow conn id (stored as ${airflowSecretName('connection', 'conn_id', config)} for conn_id; backend configuration: ${where})`,
-    placeHolder: 'e.g. warehouse_pg', validateInput: (v) => validateAirflowId('connection', v.trim(), config),
+    placeHolder: 'e.g. warehouse_pg', validateInput: (v) => idValidation('connection', v, config),
   })).trim();
   const name = secretNameFor('connection', connId, config, where);
   const typePick = required(await ctx.prompter.quickPick([...CONN_TYPES.map((t) => ({ label: t })), { label: 'Other…' }],
@@ -176,7 +185,7 @@ export async function newAirflowVariable(ctx: CommandContext, node?: unknown): P
   secretNameFor('variable', 'x', config, where);
   const key = required(await ctx.prompter.inputBox({
     prompt: `Airflow variable key (stored as ${airflowSecretName('variable', 'key', config)} for key; backend configuration: ${where})`,
-    placeHolder: 'e.g. landing_bucket', validateInput: (v) => validateAirflowId('variable', v.trim(), config),
+    placeHolder: 'e.g. landing_bucket', validateInput: (v) => idValidation('variable', v, config),
   })).trim();
   const name = secretNameFor('variable', key, config, where);
   const kind = required(await ctx.prompter.quickPick([
@@ -218,16 +227,42 @@ export async function showConnectionPassword(_ctx: CommandContext, node?: unknow
   return vscode.window.showTextDocument(doc, { preview: true });
 }
 
+const showPrefix = (p: string | null) => (p === null ? 'off' : p === '' ? '(none)' : p);
+
+/** The prefixes in force, or others the user types ("null" turns a lookup off, empty means no prefix). */
+async function choosePrefixes(ctx: CommandContext, config: AirflowBackendConfig, origin: string): Promise<AirflowBackendConfig> {
+  const choice = required(await ctx.prompter.quickPick([
+    { label: 'Prefixes in force', description: `${[config.connectionsPrefix, config.variablesPrefix, config.configPrefix].map(showPrefix).join(' · ')} — ${origin}`, id: 'keep' },
+    { label: 'Other prefixes…', description: 'connections, variables, config prefix and separator', id: 'edit' },
+  ], { placeHolder: 'Which prefixes should Airflow use for this vault?' }));
+  if (choice.id === 'keep') return config;
+  const ask = async (what: string, current: string | null): Promise<string | null> => {
+    const text = required(await ctx.prompter.inputBox({
+      prompt: `${what} prefix: empty for no prefix, null to turn the lookup off`, value: current === null ? 'null' : current,
+      validateInput: (v) => (v.trim() === 'null' || /^[0-9A-Za-z_-]*$/.test(v.trim()) ? undefined : 'A prefix has letters, digits, "-" and "_" (Key Vault names allow no other characters).'),
+    })).trim();
+    return text === 'null' ? null : text;
+  };
+  const connectionsPrefix = await ask('Connections', config.connectionsPrefix);
+  const variablesPrefix = await ask('Variables', config.variablesPrefix);
+  const configPrefix = await ask('Config', config.configPrefix);
+  const sep = required(await ctx.prompter.inputBox({ prompt: 'Separator (sep)', value: config.sep,
+    validateInput: (v) => (/^[0-9A-Za-z-]+$/.test(v) ? undefined : 'The separator must be valid in Key Vault names: letters, digits or "-".') }));
+  return { ...config, connectionsPrefix, variablesPrefix, configPrefix, sep };
+}
+
 /** keyVault.copyAirflowBackendConfig: .env (Astro), ADF Workflow Orchestration Manager overrides or airflow.cfg. */
 export async function copyAirflowBackendConfig(ctx: CommandContext, node?: unknown): Promise<string> {
   const vault = await airflowVault(ctx, node);
-  const { config, origin } = await ctx.hub.integrations.airflow.configFor(vault);
+  const inForce = await ctx.hub.integrations.airflow.configFor(vault);
+  const origin = describeOrigin(inForce.origin);
+  const config = await choosePrefixes(ctx, inForce.config, origin);
   const snippets = backendConfigSnippets(vault.url, config);
   const form = required(await ctx.prompter.quickPick([
     { label: '.env', description: 'Astro, docker-compose: AIRFLOW__SECRETS__BACKEND and …_BACKEND_KWARGS', text: snippets.env },
     { label: 'Azure Data Factory Workflow Orchestration Manager', description: 'Airflow configuration overrides', text: snippets.adf },
     { label: 'airflow.cfg', description: '[secrets] backend and backend_kwargs', text: snippets.airflowCfg },
-  ], { placeHolder: `Airflow backend configuration for ${vault.name} (prefixes from ${describeOrigin(origin)})` }));
+  ], { placeHolder: `Airflow backend configuration for ${vault.name}` }));
   await vscode.env.clipboard.writeText(form.text);
   void vscode.window.showInformationMessage(`Copied the ${form.label} backend configuration for ${vault.name}. It holds no credential: ` +
     'Airflow signs in with DefaultAzureCredential (managed or workload identity, or AZURE_* variables), which needs "Key Vault Secrets User" on the vault.');

@@ -1,7 +1,7 @@
 // What an orchestrator sees in a vault's secret names: Airflow groups, Union-managed names, ZenML secrets.
 // Pure (no vscode): the tree turns these into items, the commands into warnings.
 import type { SecretProps } from '../azure/model';
-import { parseAirflowSecretName, type AirflowBackendConfig, type AirflowKind } from './airflow';
+import { airflowIdWarnings, parseAirflowSecretName, type AirflowBackendConfig, type AirflowKind } from './airflow';
 import { decodeUnionEnvelope, FLYTE_ROLE_NOTE, parseUnionSecretName, type UnionSecretName } from './flyte';
 import { recognizeZenml, zenmlLabel, type ZenmlSecretInfo } from './zenml';
 
@@ -15,7 +15,7 @@ export const AIRFLOW_GROUP_LABELS: Record<AirflowKind, string> = {
 
 /** The orchestrator reading of one secret name (and its tags, for ZenML). */
 export type SecretKind =
-  | { orchestrator: 'airflow'; kind: AirflowKind; id: string; tail: string }
+  | { orchestrator: 'airflow'; kind: AirflowKind; id: string; tail: string; warnings: string[] }
   | { orchestrator: 'union'; union: UnionSecretName }
   | { orchestrator: 'zenml'; zenml: ZenmlSecretInfo };
 
@@ -26,7 +26,7 @@ export function secretKind(props: Pick<SecretProps, 'name' | 'tags'>, airflow: A
   const zenml = recognizeZenml(props.name, props.tags);
   if (zenml) return { orchestrator: 'zenml', zenml };
   const af = airflow && parseAirflowSecretName(props.name, airflow);
-  return af ? { orchestrator: 'airflow', ...af } : undefined;
+  return af ? { orchestrator: 'airflow', ...af, warnings: airflowIdWarnings(af.kind, af.id, airflow) } : undefined;
 }
 
 /** How a secret reads in the tree: a label in the orchestrator's terms, context flags, tooltip lines. */
@@ -36,6 +36,8 @@ export interface SecretDisplay {
   prefix?: string;
   tooltip: string[];
   flags: string[];
+  /** Airflow would not find it as expected: shown with a warning icon. */
+  warning?: string;
 }
 
 export function secretDisplay(props: Pick<SecretProps, 'name' | 'tags'>, kind: SecretKind | undefined, grouped: boolean): SecretDisplay {
@@ -48,8 +50,9 @@ export function secretDisplay(props: Pick<SecretProps, 'name' | 'tags'>, kind: S
       return {
         label: grouped ? kind.id : props.name,
         prefix: grouped ? undefined : `Airflow ${kind.kind} ${kind.id}`,
-        tooltip: [`Airflow ${what} "${kind.id}"${alt}`, `Key Vault secret: ${props.name}`],
+        tooltip: [`Airflow ${what} "${kind.id}"${alt}`, `Key Vault secret: ${props.name}`, ...kind.warnings.map((w) => `⚠ ${w}`)],
         flags,
+        warning: kind.warnings[0],
       };
     }
     case 'union': {

@@ -307,7 +307,7 @@ export class SecretNode extends Node implements PagingNode {
     const ti = item(this.display.label, this.id, Collapsed, flags.join(' '));
     const keys = this.kind?.orchestrator === 'zenml' ? this.hub.integrations.knownZenmlKeys(this.vault, this.name) : undefined;
     ti.description = [this.display.prefix, keys && `keys: ${keys.join(', ')}`, secretDescription(this.props)].filter(Boolean).join(' · ');
-    const icon = secretIcon(this.props);
+    const icon = this.display.warning && !this.props.managed ? { id: 'warning', color: 'list.warningForeground' } : secretIcon(this.props);
     ti.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     ti.tooltip = secretTooltip(this.props, this.display.tooltip);
     return ti;

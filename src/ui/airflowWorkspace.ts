@@ -3,7 +3,7 @@
 // choose prefixes for vaults the user already has: they never add a vault or a host that tokens go to.
 import * as vscode from 'vscode';
 import type { VaultRef } from '../azure/model';
-import { AIRFLOW_DEFAULTS, type AirflowBackendConfig } from '../integrations/airflow';
+import type { AirflowBackendConfig } from '../integrations/airflow';
 import {
   configForVault, sourcesFromAirflowCfg, sourcesFromCompose, sourcesFromEnvFile, type BackendConfigSource, type ConfigOrigin,
 } from '../integrations/airflowSources';
@@ -102,11 +102,6 @@ export class AirflowWorkspace implements vscode.Disposable {
       // no workspace access: settings and defaults still apply
     }
     return configForVault(vault.url, sources, this.settingsFor(vault));
-  }
-
-  /** Synchronous best effort for places that cannot wait (the defaults until the workspace was read). */
-  defaults(): AirflowBackendConfig {
-    return AIRFLOW_DEFAULTS;
   }
 
   dispose(): void {

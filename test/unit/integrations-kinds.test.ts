@@ -65,6 +65,14 @@ describe('integrations/secretKinds', () => {
     assert.match(tip, /Key Vault Secrets User/);
   });
 
+  it('warns about a team-shaped id that Airflow may not look up without a team', () => {
+    const name = 'airflow-connections-aws--prod';
+    const d = secretDisplay(p(name), secretKind(p(name), AIRFLOW_DEFAULTS), true);
+    assert.equal(d.label, 'aws__prod');
+    assert.match(d.warning ?? '', /team-scoped/);
+    assert.equal(secretDisplay(p('airflow-connections-aws-prod'), secretKind(p('airflow-connections-aws-prod'), AIRFLOW_DEFAULTS), true).warning, undefined);
+  });
+
   it('a plain secret keeps its name and gets no flags', () => {
     assert.deepEqual(secretDisplay(p('db-password'), undefined, true), { label: 'db-password', tooltip: [], flags: [] });
   });

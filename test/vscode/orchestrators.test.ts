@@ -10,7 +10,7 @@ import type { KeyVaultExtensionApi } from '../../src/extension';
 import type { Node } from '../../src/tree/nodes';
 import {
   adminRequest, adminStats, children, contextValue, directClient, emulatorInfo, extensionApi, findNode, kind, label, runExpectingError,
-  runWith, uniqueName, waitFor,
+  runWith, ScriptedPrompter, uniqueName, waitFor,
 } from './support/harness';
 
 const VAULT = 'contoso-orchestr-dev';
@@ -156,7 +156,7 @@ describe('orchestrators: Airflow groups', function () {
       assert.ok(top.includes('airflow-connections-smtp-default'), 'the default-prefixed names are no longer connections');
       assert.deepStrictEqual(await labels(api, VARIABLES), ['feature_flags', 'hello_world', 'landing_bucket']);
       const conn = await findNode(api, [...CONNECTIONS, 'warehouse_pg']);
-      const text = await runWith<string>(api, [{ quickPick: '.env' }], 'keyVault.copyAirflowBackendConfig', conn.parent);
+      const text = await runWith<string>(api, [{ quickPick: 'Prefixes in force' }, { quickPick: '.env' }], 'keyVault.copyAirflowBackendConfig', conn.parent);
       const kwargs = JSON.parse(text.split('\n')[1].replace(/^AIRFLOW__SECRETS__BACKEND_KWARGS=/, '').replace(/^'|'$/g, '')) as Record<string, unknown>;
       assert.strictEqual(kwargs.connections_prefix, 'af-conn');
       assert.strictEqual(kwargs.config_prefix, null);
@@ -309,19 +309,40 @@ describe('orchestrators: Airflow commands', function () {
 
   it('copies the backend configuration in the three forms, never with a credential', async () => {
     const vault = await findNode(api, DEV);
-    const env = await runWith<string>(api, [{ quickPick: '.env' }], 'keyVault.copyAirflowBackendConfig', vault);
+    const env = await runWith<string>(api, [{ quickPick: 'Prefixes in force' }, { quickPick: '.env' }], 'keyVault.copyAirflowBackendConfig', vault);
     assert.strictEqual(await clipboard(), env);
     const [backend, kwargsLine] = env.trim().split('\n');
     assert.strictEqual(backend, 'AIRFLOW__SECRETS__BACKEND=airflow.providers.microsoft.azure.secrets.key_vault.AzureKeyVaultBackend');
     const kwargs = JSON.parse(kwargsLine.replace(/^AIRFLOW__SECRETS__BACKEND_KWARGS=/, '').replace(/^'|'$/g, '')) as Record<string, unknown>;
     assert.deepStrictEqual(kwargs, { connections_prefix: 'airflow-connections', variables_prefix: 'airflow-variables',
       config_prefix: 'airflow-config', sep: '-', vault_url: vaultUrl() });
-    const adf = await runWith<string>(api, [{ quickPick: /Data Factory/ }], 'keyVault.copyAirflowBackendConfig', vault);
+    const adf = await runWith<string>(api, [{ quickPick: 'Prefixes in force' }, { quickPick: /Data Factory/ }], 'keyVault.copyAirflowBackendConfig', vault);
     assert.match(adf, /^AIRFLOW__SECRETS__BACKEND: airflow\.providers\.microsoft\.azure\.secrets\.key_vault\.AzureKeyVaultBackend$/m);
     assert.match(adf, /^AIRFLOW__SECRETS__BACKEND_KWARGS: \{.*"vault_url"/m);
-    const cfg = await runWith<string>(api, [{ quickPick: 'airflow.cfg' }], 'keyVault.copyAirflowBackendConfig', vault);
+    const cfg = await runWith<string>(api, [{ quickPick: 'Prefixes in force' }, { quickPick: 'airflow.cfg' }], 'keyVault.copyAirflowBackendConfig', vault);
     assert.match(cfg, /^\[secrets\]\nbackend = airflow\.providers\.microsoft\.azure\.secrets\.key_vault\.AzureKeyVaultBackend\nbackend_kwargs = \{/);
     for (const t of [env, adf, cfg]) assert.doesNotMatch(t, /client_secret|tenant_id|client_id/);
+  });
+
+  it('copies the backend configuration with prefixes chosen in the palette: an empty prefix and a lookup turned off', async () => {
+    const text = await runWith<string>(api, [
+      { quickPick: VAULT }, { quickPick: 'Other prefixes…' },
+      { inputBox: '' }, { inputBox: 'null' }, { inputBox: 'af-config' }, { inputBox: '-' },
+      { quickPick: '.env' },
+    ], 'keyVault.copyAirflowBackendConfig');
+    const kwargs = JSON.parse(text.trim().split('\n')[1].replace(/^AIRFLOW__SECRETS__BACKEND_KWARGS=/, '').replace(/^'|'$/g, '')) as Record<string, unknown>;
+    assert.deepStrictEqual(kwargs, { connections_prefix: '', variables_prefix: null, config_prefix: 'af-config', sep: '-', vault_url: vaultUrl() });
+  });
+
+  it('accepts a team-shaped conn id with a warning as it is typed', async () => {
+    const scripted = new ScriptedPrompter([{ inputBox: 'aws__prod' }, { quickPick: undefined }]);
+    api.setPrompter(scripted);
+    try {
+      await vscode.commands.executeCommand('keyVault.newAirflowConnection', await findNode(api, CONNECTIONS));
+    } finally {
+      api.setPrompter(undefined);
+    }
+    assert.match(scripted.validationNotes.join('\n'), /team-scoped/);
   });
 
   it('copies Airflow code snippets for a connection and a variable, from the tree and the palette', async () => {

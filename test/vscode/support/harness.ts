@@ -80,6 +80,8 @@ export type Answer =
 export class ScriptedPrompter implements Prompter {
   readonly asked: string[] = [];
   readonly pickItems: string[][] = [];
+  /** Warning and info messages input validation showed for accepted answers. */
+  readonly validationNotes: string[] = [];
   constructor(private readonly answers: Answer[]) {}
 
   private next<K extends string>(kind: K, describe: string): Extract<Answer, Record<K, unknown>> {
@@ -95,7 +97,12 @@ export class ScriptedPrompter implements Prompter {
     if (a.expectPrompt) assert.match(options.prompt ?? '', a.expectPrompt);
     if (a.inputBox !== undefined && options.validateInput) {
       const problem = await options.validateInput(a.inputBox);
-      if (problem) throw new Error(`input "${a.inputBox}" rejected by validation: ${typeof problem === 'string' ? problem : problem.message}`);
+      // as in VS Code, only an error blocks the input; a warning or an info message is shown and accepted
+      if (problem && typeof problem !== 'string' && problem.severity !== vscode.InputBoxValidationSeverity.Error) {
+        this.validationNotes.push(problem.message);
+      } else if (problem) {
+        throw new Error(`input "${a.inputBox}" rejected by validation: ${typeof problem === 'string' ? problem : problem.message}`);
+      }
     }
     return a.inputBox;
   }
