@@ -13,8 +13,9 @@ export const MASK = '••••••••';
 
 export function formatConnectionView(parsed: ParsedConnection, meta: ConnectionViewMeta, showPassword: boolean): string {
   const lines = [
-    `# Airflow connection "${meta.connId}"`,
-    `# Key Vault secret ${meta.secretName} in ${meta.vaultName} (${meta.version ? `version ${meta.version}` : 'latest version'}), ${parsed.form === 'json' ? 'JSON' : 'URI'} form`,
+    `# Airflow connection "${meta.connId}" (${parsed.form === 'json' ? 'JSON' : 'URI'} form)`,
+    `# Key Vault secret ${meta.secretName} in ${meta.vaultName}`,
+    `# ${meta.version ? `Version ${meta.version}` : 'Latest version'}`,
   ];
   if (!parsed.ok) {
     lines.push(`# ⚠ Airflow would not parse this value: ${parsed.error}`,
@@ -25,7 +26,8 @@ export function formatConnectionView(parsed: ParsedConnection, meta: ConnectionV
   const c = parsed.connection;
   const extra = c.extra === undefined ? '' : typeof c.extra === 'string' ? c.extra : JSON.stringify(c.extra);
   const password = c.password === undefined || c.password === '' ? ''
-    : showPassword ? c.password : `${MASK} (hidden: "Show Connection Password" in the editor title shows it)`;
+    : showPassword ? c.password : `${MASK} (hidden)`;
+  if (password && !showPassword) lines.push('# Show Connection Password (editor title) shows the password.');
   const fields: [string, string][] = [
     ['conn_type', c.connType], ['description', c.description ?? ''], ['host', c.host ?? ''], ['login', c.login ?? ''],
     ['password', password], ['port', c.port === undefined ? '' : String(c.port)], ['schema', c.schema ?? ''], ['extra', extra],

@@ -69,14 +69,29 @@ export function secretDisplay(props: Pick<SecretProps, 'name' | 'tags'>, kind: S
     case 'zenml': {
       const z = kind.zenml;
       return {
-        label: z.secretName ?? props.name,
-        prefix: zenmlLabel(z),
+        label: zenmlTreeLabel(z) ?? props.name,
+        prefix: zenmlScope(z),
         tooltip: [zenmlLabel(z), `Key Vault secret: ${props.name}`, ...zenmlTooltip(z),
           'ZenML finds this secret by its name and tags: editing the tags can hide it from ZenML.'],
         flags: ['zenml'],
       };
     }
   }
+}
+
+/** The ZenML name a user knows it by: the secret name, or secret/key for the legacy one-key-per-secret format. */
+function zenmlTreeLabel(z: ZenmlSecretInfo): string | undefined {
+  if (z.format === 'legacy' && z.secretName !== undefined && z.key !== undefined) return `${z.secretName}/${z.key}`;
+  return z.secretName ?? z.rawName;
+}
+
+/** Where the secret lives in ZenML, beside its label: "ZenML secret", "ZenML component acr-registry", … */
+function zenmlScope(z: ZenmlSecretInfo): string {
+  if (z.format === 'store') return 'ZenML secret';
+  if (z.format === 'legacy') return 'ZenML legacy secrets manager';
+  const where = z.scope === 'component' ? `component ${z.componentName ?? z.componentUuid ?? ''}`.trim()
+    : z.scope === 'namespace' ? `namespace ${z.namespace ?? ''}`.trim() : z.scope ?? 'scoped';
+  return `ZenML ${where}`;
 }
 
 function zenmlTooltip(z: ZenmlSecretInfo): string[] {

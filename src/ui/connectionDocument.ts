@@ -17,15 +17,16 @@ export function connectionUri(loc: ConnectionLocation): vscode.Uri {
   const query = new URLSearchParams(base.query);
   query.set('secret', loc.name);
   query.set('password', loc.showPassword ? 'shown' : 'masked');
-  return base.with({ scheme: CONNECTION_SCHEME, path: `/${loc.vault.name}/${loc.connId}${loc.version ? `@${loc.version.slice(0, 8)}` : ''} (Airflow connection)`,
-    query: query.toString() });
+  // the file name says whether the password is hidden: the editor title's "Show Connection Password" matches on it
+  const title = `${loc.connId}${loc.version ? `@${loc.version.slice(0, 8)}` : ''} (Airflow connection${loc.showPassword ? '' : ', password hidden'})`;
+  return base.with({ scheme: CONNECTION_SCHEME, path: `/${loc.vault.name}/${title}`, query: query.toString() });
 }
 
 export function parseConnectionUri(uri: vscode.Uri): ConnectionLocation {
   const q = new URLSearchParams(uri.query);
   const loc = parseSecretUri(uri.with({ scheme: 'keyvault-secret' }));
   const label = uri.path.split('/')[2] ?? '';
-  return { ...loc, name: q.get('secret') ?? loc.name, connId: label.replace(/ \(Airflow connection\)$/, '').split('@')[0],
+  return { ...loc, name: q.get('secret') ?? loc.name, connId: label.replace(/ \(Airflow connection[^)]*\)$/, '').split('@')[0],
     showPassword: q.get('password') === 'shown' };
 }
 

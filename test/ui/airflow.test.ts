@@ -60,6 +60,17 @@ async function choose(wb: Workbench, prompt: RegExp, label: string): Promise<voi
   await wb.pick(label);
 }
 
+/** Waits until the tree row `label` (label + description) matches `text`; returns that text. */
+async function waitForRowText(wb: Workbench, label: string, text: RegExp): Promise<string> {
+  let last = '';
+  for (let i = 0; i < 100; i++) {
+    last = (await wb.treeItem(label).innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+    if (text.test(last)) return last;
+    await sleep(200);
+  }
+  throw new Error(`tree row "${label}" never read ${text} (last: ${JSON.stringify(last)})`);
+}
+
 /** The labels of the rows right below `label` (its visible children when expanded), `count` of them. */
 async function rowsAfter(wb: Workbench, label: string, count: number): Promise<string[]> {
   const labels = await wb.treeLabels();
@@ -83,8 +94,9 @@ describe('Airflow in the real workbench', function () {
       (labels) => labels.includes(CONNECTIONS) && labels.includes(VARIABLES) && labels.includes('partner-api-token'));
     assert.deepStrictEqual(await rowsAfter(wb, VAULT, 2), [CONNECTIONS, VARIABLES], 'the groups come first in the vault');
     assert.ok(!top.some((l) => /^airflow-(connections|variables)-/.test(l)), `no raw Airflow names beside the groups: ${JSON.stringify(top)}`);
-    assert.match(await wb.treeItem(CONNECTIONS).innerText(), /\b4\b/, 'the connections group counts 4');
-    assert.match(await wb.treeItem(VARIABLES).innerText(), /\b3\b/, 'the variables group counts 3');
+    // the description counts the members (with "+ · partial" while the vault still lists pages)
+    await waitForRowText(wb, CONNECTIONS, /^Airflow connections\s*4$/);
+    await waitForRowText(wb, VARIABLES, /^Airflow variables\s*3$/);
 
     await wb.expand(CONNECTIONS);
     await wb.waitForTree('the conn ids', (labels) => CONN_IDS.every((c) => labels.includes(c)));
@@ -98,6 +110,8 @@ describe('Airflow in the real workbench', function () {
   });
 
   it('writes a new connection through the form from the group\'s context menu (URI form, extras as pairs)', async () => {
+    await wb.expand(VAULT);
+    await wb.expand(CONNECTIONS); // to see the new row arrive
     await wb.contextMenu(CONNECTIONS, 'New Airflow Connection…');
     const idPrompt = await waitForPrompt(wb, /Airflow conn id/);
     assert.match(idPrompt, /airflow-connections-conn-id/, `the prompt shows the secret name a conn id becomes: ${idPrompt}`);
@@ -137,6 +151,9 @@ describe('Airflow in the real workbench', function () {
   });
 
   it('reveals a connection as its fields, the password masked', async () => {
+    await wb.runCommand('Notifications: Clear All Notifications'); // the previous toast would cover the screenshot
+    await wb.expand(VAULT);
+    await wb.expand(CONNECTIONS);
     await wb.contextMenu('smtp_default', 'Reveal Airflow Connection');
     await wb.page.locator('.tabs-container .tab.active', { hasText: /smtp_default/ }).waitFor({ timeout: 15000 });
     let text = '';
@@ -151,5 +168,18 @@ describe('Airflow in the real workbench', function () {
     assert.match(text, /^port {8}587$/m);
     assert.doesNotMatch(text, /Demo only/, 'the password itself is not shown');
     await wb.screenshot('airflow-connection');
+  });
+
+  it('shows the password from the editor title button', async () => {
+    const button = wb.page.locator('.editor-group-container.active .editor-actions a.action-label[aria-label^="Show Connection Password"]');
+    await button.waitFor({ timeout: 15000 });
+    await button.click();
+    let text = '';
+    for (let i = 0; i < 50 && !/Demo only/.test(text); i++) {
+      text = await editorText(wb);
+      if (!/Demo only/.test(text)) await sleep(200);
+    }
+    assert.match(text, /^password {4}Demo only\/pw 7Qx$/m);
+    assert.strictEqual(await button.count(), 0, 'no "show" button once the password is shown');
   });
 });

@@ -166,15 +166,17 @@ describe('the tree for the README', function () {
 
   it('describes secrets (disabled, certificate, content type) and takes screenshots of the tree and a menu', async () => {
     await wb.expand('contoso-orchestr-dev');
-    const disabled = await wb.waitForTreeItem('airflow-connections-legacy-ftp');
+    await wb.expand('Airflow connections'); // grouped by conn id (the default)
+    const disabled = await wb.waitForTreeItem('legacy_ftp');
     assert.match(await disabled.innerText(), /disabled/);
     const cert = await wb.waitForTreeItem('contoso-ingest-tls');
     assert.match(await cert.innerText(), /certificate/);
     await wb.screenshot('tree');
-    const row = await wb.waitForTreeItem('airflow-connections-warehouse-pg');
+    const row = await wb.waitForTreeItem('warehouse_pg');
     await row.click({ button: 'right' });
     const entries = await wb.menuEntries();
-    for (const e of ['Reveal Secret Value', 'Copy Secret Value', 'New Version…', 'Edit Secret Properties…', 'Back Up Secret to File…', 'Delete Secret…']) {
+    for (const e of ['Reveal Secret Value', 'Copy Secret Value', 'Reveal Airflow Connection', 'Copy As', 'New Version…',
+      'Edit Secret Properties…', 'Back Up Secret to File…', 'Delete Secret…']) {
       assert.ok(entries.includes(e), `${e} in ${JSON.stringify(entries)}`);
     }
     await wb.screenshot('menu', { parkMouse: false });

@@ -73,6 +73,19 @@ describe('integrations/secretKinds', () => {
     assert.equal(secretDisplay(p('airflow-connections-aws-prod'), secretKind(p('airflow-connections-aws-prod'), AIRFLOW_DEFAULTS), true).warning, undefined);
   });
 
+  it('labels ZenML secrets by their ZenML name with the scope beside it', () => {
+    const d = (name: string, tags: Record<string, string>) => secretDisplay(p(name, tags), secretKind(p(name, tags), AIRFLOW_DEFAULTS), true);
+    const store = d('zenml-0b7c3a92-5d14-4e8f-9a61-2c3d4e5f6a7b', { zenml: '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b',
+      zenml_secret_id: '0b7c3a92-5d14-4e8f-9a61-2c3d4e5f6a7b', zenml_secret_name: 'mlflow_tracking' });
+    assert.deepEqual([store.label, store.prefix, store.flags], ['mlflow_tracking', 'ZenML secret', ['zenml']]);
+    const component = d('zenml-component-5e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9-registry-creds', { zenml_scope: 'component',
+      zenml_secret_name: 'registry-creds', zenml_component_uuid: '5e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9', zenml_component_name: 'acr-registry' });
+    assert.deepEqual([component.label, component.prefix], ['registry-creds', 'ZenML component acr-registry']);
+    const legacy = d('zenml-62586c7a635777746347467a63336476636d513d', { 'zenml-group-key': 'mysql', 'zenml-key-name': 'password',
+      'zenml-schema-name': 'mysql' });
+    assert.deepEqual([legacy.label, legacy.prefix], ['mysql/password', 'ZenML legacy secrets manager']);
+  });
+
   it('a plain secret keeps its name and gets no flags', () => {
     assert.deepEqual(secretDisplay(p('db-password'), undefined, true), { label: 'db-password', tooltip: [], flags: [] });
   });
