@@ -4,12 +4,7 @@
 // is checked in the vault with the real SDK. Screenshots for the README: airflow-groups.png, airflow-form.png,
 // airflow-connection.png.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import { SecretClient } from '@azure/keyvault-secrets';
-import { createEmulatorCredential } from '../../src/auth/emulatorCredential';
-import { localEmulatorPolicy } from '../../src/azure/localTransport';
-import type { EmulatorReadyInfo } from '../../src/azure/model';
-import { session } from './support/session';
+import { vaultClient } from './support/vault';
 import { Workbench } from './support/workbench';
 
 const VAULT = 'contoso-orchestr-dev';
@@ -23,19 +18,7 @@ const NEW_NAME = 'airflow-connections-ui-reporting-pg';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function client(vault: string): SecretClient {
-  const info = session().emulator as EmulatorReadyInfo;
-  const url = info.vaults.find((v) => v.name === vault)!.url;
-  return new SecretClient(url, createEmulatorCredential(info), {
-    additionalPolicies: [{ policy: localEmulatorPolicy(fs.readFileSync(info.ca)), position: 'perCall' }],
-  });
-}
 
-async function editorText(wb: Workbench): Promise<string> {
-  const lines = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
-  await lines.first().waitFor({ timeout: 15000 });
-  return (await lines.first().innerText()).replace(/\u00a0/g, ' ').trim();
-}
 
 /** Waits until the open quick input (input box or quick pick) shows `prompt` — the previous step's may still be up. */
 async function waitForPrompt(wb: Workbench, prompt: RegExp): Promise<string> {
@@ -145,7 +128,7 @@ describe('Airflow in the real workbench', function () {
     await wb.waitForTree('the new conn id in the connections group',
       (labels) => labels.includes(NEW_ID) && labels.indexOf(NEW_ID) > labels.indexOf(CONNECTIONS) && labels.indexOf(NEW_ID) < labels.indexOf(VARIABLES));
     assert.deepStrictEqual(await rowsAfter(wb, CONNECTIONS, CONN_IDS.length + 1), [...CONN_IDS, NEW_ID].sort());
-    const s = await client(VAULT).getSecret(NEW_NAME);
+    const s = await vaultClient(VAULT).getSecret(NEW_NAME);
     assert.strictEqual(s.value, 'postgres://etl:Ui%20pass%2F1@pg.contoso-data.example:5432/dw?sslmode=require');
     assert.strictEqual(s.properties.contentType, undefined, 'the URI form has no content type');
   });
@@ -158,7 +141,7 @@ describe('Airflow in the real workbench', function () {
     await wb.page.locator('.tabs-container .tab.active', { hasText: /smtp_default/ }).waitFor({ timeout: 15000 });
     let text = '';
     for (let i = 0; i < 50 && !/conn_type/.test(text); i++) {
-      text = await editorText(wb);
+      text = await wb.editorText();
       if (!/conn_type/.test(text)) await sleep(200);
     }
     assert.match(text, /^conn_type {3}smtp$/m);
@@ -176,7 +159,7 @@ describe('Airflow in the real workbench', function () {
     await button.click();
     let text = '';
     for (let i = 0; i < 50 && !/Demo only/.test(text); i++) {
-      text = await editorText(wb);
+      text = await wb.editorText();
       if (!/Demo only/.test(text)) await sleep(200);
     }
     assert.match(text, /^password {4}Demo only\/pw 7Qx$/m);

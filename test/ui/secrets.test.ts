@@ -2,30 +2,13 @@
 // confirm the dialog, read the notification — in the real workbench against the emulator (demo seed).
 // What the clicks did is checked in the vault with the real SDK.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import { SecretClient } from '@azure/keyvault-secrets';
-import { createEmulatorCredential } from '../../src/auth/emulatorCredential';
-import { localEmulatorPolicy } from '../../src/azure/localTransport';
-import type { EmulatorReadyInfo } from '../../src/azure/model';
-import { session } from './support/session';
+import { vaultClient } from './support/vault';
 import { Workbench } from './support/workbench';
 
 const LAB = 'fabrikam-ml-lab'; // one secret: hf-token
 const PROD = 'contoso-analytics-prd'; // purge protection; powerbi-refresh-token is deleted
 
-function client(vault: string): SecretClient {
-  const info = session().emulator as EmulatorReadyInfo;
-  const url = info.vaults.find((v) => v.name === vault)!.url;
-  return new SecretClient(url, createEmulatorCredential(info), {
-    additionalPolicies: [{ policy: localEmulatorPolicy(fs.readFileSync(info.ca)), position: 'perCall' }],
-  });
-}
 
-async function editorText(wb: Workbench): Promise<string> {
-  const lines = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
-  await lines.first().waitFor({ timeout: 15000 });
-  return (await lines.first().innerText()).replace(/\u00a0/g, ' ').trim();
-}
 
 /** Waits until `label` shows in exactly one tree row and that row's text (label + description) passes `check`. */
 async function waitForRow(wb: Workbench, label: string, check: (text: string) => boolean): Promise<void> {
@@ -64,7 +47,7 @@ describe('secrets in the real workbench', function () {
     await wb.pick('Save');
     assert.match(await wb.notification(/Saved/), new RegExp(`Saved "${name}" in ${LAB}`));
     await wb.waitForTreeItem(name);
-    assert.strictEqual((await client(LAB).getSecret(name)).value, 'ui-value-1');
+    assert.strictEqual((await vaultClient(LAB).getSecret(name)).value, 'ui-value-1');
   });
 
   it('rejects an invalid name as it is typed', async () => {
@@ -79,12 +62,12 @@ describe('secrets in the real workbench', function () {
 
   it('reveals the value in a read-only editor from the context menu', async () => {
     await wb.contextMenu(name, 'Reveal Secret Value');
-    assert.strictEqual(await editorText(wb), 'ui-value-1');
+    assert.strictEqual(await wb.editorText(), 'ui-value-1');
     const tab = wb.page.locator('.tabs-container .tab.active');
     assert.match(await tab.innerText(), new RegExp(name));
     await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await wb.page.keyboard.type('typed');
-    assert.strictEqual(await editorText(wb), 'ui-value-1', 'the document does not take edits');
+    assert.strictEqual(await wb.editorText(), 'ui-value-1', 'the document does not take edits');
     assert.strictEqual(await wb.page.locator('.tabs-container .tab.active.dirty').count(), 0, 'not dirty');
     await wb.screenshot('reveal');
     await wb.runCommand('View: Close All Editors');
@@ -96,12 +79,12 @@ describe('secrets in the real workbench', function () {
     assert.match(dialog, new RegExp(`Delete secret "${name}" from vault "${LAB}"`));
     assert.match(dialog, /recovered for \d+ days/);
     await wb.notification(/Deleted/);
-    await assert.rejects(client(LAB).getSecret(name), /not found|deleted/i);
+    await assert.rejects(vaultClient(LAB).getSecret(name), /not found|deleted/i);
     await wb.clickNotificationButton(/Deleted/, 'Recover');
     // the recovery's own toast may be gone again by the time we look: check the vault and the tree
     let value: string | undefined;
     for (let i = 0; i < 100 && value === undefined; i++) {
-      value = await client(LAB).getSecret(name).then((s) => s.value, () => undefined);
+      value = await vaultClient(LAB).getSecret(name).then((s) => s.value, () => undefined);
       if (value === undefined) await new Promise((r) => setTimeout(r, 200));
     }
     assert.strictEqual(value, 'ui-value-1');
@@ -117,7 +100,7 @@ describe('secrets in the real workbench', function () {
     await wb.screenshot('deleted-folder');
     await wb.contextMenu(name, 'Recover Deleted Secret');
     await wb.notification(/Recovered/);
-    assert.strictEqual((await client(LAB).getSecret(name)).value, 'ui-value-1');
+    assert.strictEqual((await vaultClient(LAB).getSecret(name)).value, 'ui-value-1');
   });
 
   it('purges a deleted secret after the name is typed', async () => {
@@ -132,7 +115,7 @@ describe('secrets in the real workbench', function () {
     assert.match(await wb.inputPrompt(), /permanently/);
     await wb.answerInput(name);
     await wb.notification(/Purged/);
-    await assert.rejects(client(LAB).getDeletedSecret(name), /not found/i);
+    await assert.rejects(vaultClient(LAB).getDeletedSecret(name), /not found/i);
   });
 });
 
@@ -191,6 +174,6 @@ describe('the tree for the README', function () {
     const lines = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
     await lines.first().waitFor({ timeout: 15000 });
     assert.ok((await lines.first().innerText()).trim().length > 0);
-    assert.strictEqual((await lines.first().innerText()).replace(/\u00a0/g, ' ').trim(), (await client(LAB).getSecret('hf-token')).value);
+    assert.strictEqual((await lines.first().innerText()).replace(/\u00a0/g, ' ').trim(), (await vaultClient(LAB).getSecret('hf-token')).value);
   });
 });

@@ -184,6 +184,15 @@ export class Workbench {
     return message;
   }
 
+  // ---- editor ----
+
+  /** Text of the active editor (non-breaking spaces as spaces, trimmed). */
+  async editorText(): Promise<string> {
+    const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    await lines.first().waitFor({ timeout: 15000 });
+    return (await lines.first().innerText()).replace(/\u00a0/g, ' ').trim();
+  }
+
   // ---- screenshots ----
 
   /** Saves test-output/ui/<name>.png after animations settle; returns the path. */
