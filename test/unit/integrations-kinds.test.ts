@@ -133,6 +133,6 @@ describe('integrations/airflowView', () => {
   });
 
   it('names the version when one is shown', () => {
-    assert.match(formatConnectionView(parseConnectionValue(uri), { ...meta, version: 'abc123' }, false), /version abc123/);
+    assert.match(formatConnectionView(parseConnectionValue(uri), { ...meta, version: 'abc123' }, false), /^# Version abc123$/m);
   });
 });

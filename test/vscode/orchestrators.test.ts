@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KeyVaultExtensionApi } from '../../src/extension';
+import { AIRFLOW_DEFAULTS, airflowCodeSnippet, backendConfigSnippets } from '../../src/integrations/airflow';
+import { sdkSnippet } from '../../src/integrations/sdk';
 import type { Node } from '../../src/tree/nodes';
 import {
   adminRequest, adminStats, children, contextValue, directClient, emulatorInfo, extensionApi, findNode, kind, label, runExpectingError,
@@ -129,6 +131,26 @@ describe('orchestrators: Airflow groups', function () {
       return k.filter((x) => kind(x) === 'secret').length === 120 ? k : undefined;
     }, 45000);
     assert.ok(!all.some((k) => kind(k) === 'loadMore'));
+  });
+
+  it('takes the prefixes from settings when the workspace has none, per vault URL', async () => {
+    await config().update('airflow.backendKwargs', [
+      { vault_url: 'https://other.vault.azure.net/', variables_prefix: 'elsewhere' },
+      { vault_url: vaultUrl(), variables_prefix: null },
+    ], vscode.ConfigurationTarget.Global);
+    try {
+      const top = await waitFor('no variables group', async () => {
+        const l = await labels(api, DEV);
+        return l.includes('Airflow variables') ? undefined : l;
+      });
+      assert.ok(top.includes('airflow-variables-hello-world'), 'variables are plain secrets while the lookup is off');
+      assert.match(tooltip(await findNode(api, CONNECTIONS)), /Backend configuration: settings \(keyVault\.airflow\.backendKwargs\)/);
+      const message = await runExpectingError(api, [], 'keyVault.newAirflowVariable', await findNode(api, DEV));
+      assert.match(message, /does not look up variables in this vault: variables_prefix is null .*settings/);
+    } finally {
+      await config().update('airflow.backendKwargs', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the variables group again', async () => (await labels(api, DEV)).includes('Airflow variables'));
   });
 
   it('reads non-default prefixes from a workspace .env and says so', async () => {
@@ -311,6 +333,7 @@ describe('orchestrators: Airflow commands', function () {
     const vault = await findNode(api, DEV);
     const env = await runWith<string>(api, [{ quickPick: 'Prefixes in force' }, { quickPick: '.env' }], 'keyVault.copyAirflowBackendConfig', vault);
     assert.strictEqual(await clipboard(), env);
+    assert.strictEqual(env, backendConfigSnippets(vaultUrl(), AIRFLOW_DEFAULTS).env);
     const [backend, kwargsLine] = env.trim().split('\n');
     assert.strictEqual(backend, 'AIRFLOW__SECRETS__BACKEND=airflow.providers.microsoft.azure.secrets.key_vault.AzureKeyVaultBackend');
     const kwargs = JSON.parse(kwargsLine.replace(/^AIRFLOW__SECRETS__BACKEND_KWARGS=/, '').replace(/^'|'$/g, '')) as Record<string, unknown>;
@@ -348,9 +371,11 @@ describe('orchestrators: Airflow commands', function () {
   it('copies Airflow code snippets for a connection and a variable, from the tree and the palette', async () => {
     const conn = await runWith<string>(api, [], 'keyVault.copyAirflowSnippet', await findNode(api, [...CONNECTIONS, 'smtp_default']));
     assert.match(conn, /BaseHook\.get_connection\("smtp_default"\)/);
+    assert.strictEqual(conn, airflowCodeSnippet('connection', 'smtp_default'));
     assert.strictEqual(await clipboard(), conn);
     const variable = await runWith<string>(api, [{ quickPick: VAULT }, { quickPick: 'hello_world' }], 'keyVault.copyAirflowSnippet');
     assert.match(variable, /Variable\.get\("hello_world"\)/);
+    assert.strictEqual(variable, airflowCodeSnippet('variable', 'hello_world'));
   });
 });
 
@@ -436,9 +461,20 @@ describe('orchestrators: Union/Flyte, ZenML, SDK and App Service', function () {
     assert.match(py, /DefaultAzureCredential\(\)/);
     assert.match(py, /begin_delete_secret\(.*\)\.result\(\)/);
     assert.strictEqual(await clipboard(), py);
+    assert.strictEqual(py, sdkSnippet('python', vaultUrl()));
     const ts = await runWith<string>(api, [{ quickPick: 'TypeScript' }], 'keyVault.copySdkSnippet', await findNode(api, [...DEV, 'db-password']));
     assert.match(ts, /new SecretClient\(/);
     assert.match(ts, /"db-password"|'db-password'/);
+    assert.strictEqual(ts, sdkSnippet('typescript', vaultUrl(), 'db-password'));
+    const fromPalette = await runWith<string>(api, [{ quickPick: VAULT }, { quickPick: 'Python' }], 'keyVault.copySdkSnippet');
+    assert.strictEqual(fromPalette, py);
+  });
+
+  it('copies the Flyte secret request from the palette (vault, secret, Latest)', async () => {
+    const text = await runWith<string>(api, [{ quickPick: VAULT }, { quickPick: 'db-password' }, { quickPick: 'Latest' }],
+      'keyVault.copyFlyteSecretRequest');
+    assert.strictEqual(text, `Secret(group="${vaultUrl()}secrets/db-password", mount_requirement=Secret.MountType.FILE)\n` +
+      'current_context().secrets.get("db-password")\n');
   });
 
   it('copies App Service references: latest, pinned version and VaultName form', async () => {
