@@ -38,6 +38,14 @@ if (args.has('--tests')) {
     ...common, minify: false, entryPoints: testEntries('test/vscode'), outdir: 'out/test/vscode',
     outbase: 'test/vscode', external: ['vscode', 'mocha'],
   });
+  // the reliability tier's extension-host part (test/reliability/host), run by the same runner as test/vscode
+  const hostReliability = testEntries('test/reliability/host');
+  if (hostReliability.length) {
+    builds.push({
+      ...common, minify: false, entryPoints: hostReliability, outdir: 'out/test/reliability/host',
+      outbase: 'test/reliability/host', external: ['vscode', 'mocha'],
+    });
+  }
 }
 
 async function main() {

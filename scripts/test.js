@@ -2,7 +2,7 @@
 // `npm test`: lint, typecheck, build, then the test tiers in order. Each tier ends with its own line
 // `<tier>: N passed, N failed`. Runs everything on Node 22 (re-executes itself there if needed).
 //   node scripts/test.js [tier…]      tiers: lint typecheck unit conformance host vscode ui demo reliability electron
-//   (no tier = lint typecheck unit conformance host vscode ui demo)
+//   (no tier = lint typecheck unit conformance host vscode reliability ui demo)
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -16,7 +16,7 @@ if (Number(process.versions.node.split('.')[0]) !== 22) {
 
 const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const REPORTER = path.join(ROOT, 'test', 'support', 'tier-reporter.js');
-const ALL = ['lint', 'typecheck', 'unit', 'conformance', 'host', 'vscode', 'ui', 'demo'];
+const ALL = ['lint', 'typecheck', 'unit', 'conformance', 'host', 'vscode', 'reliability', 'ui', 'demo'];
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -61,6 +61,41 @@ function hostTier(tier, script) {
   return hostInstall(tier) || run(process.execPath, [path.join(ROOT, script)]);
 }
 
+/**
+ * Reliability: plain-Node tests (test/reliability/*.test.ts: emulator durability and hardening, the services layer
+ * under faults) and extension-host tests (test/reliability/host: canary, token routing, faults, bad input), one
+ * closing line for both.
+ */
+function reliabilityTier() {
+  const counts = [];
+  const code = build() || hostInstall('reliability');
+  if (code) return code;
+  const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'keyvault-reliability-'));
+  const part = (name) => path.join(tmp, `${name}.json`);
+  const files = testFiles('test/reliability').filter((f) => !f.startsWith(path.join('test', 'reliability', 'host')));
+  if (files.length) {
+    run(process.execPath, ['--import', 'tsx', MOCHA, '--reporter', REPORTER, '--timeout', '180000', ...files],
+      { MOCHA_TIER: 'reliability (node)', TIER_COUNTS_FILE: part('node') });
+    counts.push(readCounts(part('node')));
+  }
+  if (fs.existsSync(path.join(ROOT, 'out', 'test', 'reliability', 'host'))) {
+    run(process.execPath, [path.join(ROOT, 'test', 'host', 'run-vscode-tests.js'), '--tier', 'reliability',
+      '--tests-dir', path.join(ROOT, 'out', 'test', 'reliability', 'host'), '--counts', part('host'),
+      '--out', path.join(ROOT, 'test-output', 'reliability')]);
+    counts.push(readCounts(part('host')));
+  }
+  const passed = counts.reduce((n, c) => n + c.passed, 0);
+  const failed = counts.reduce((n, c) => n + c.failed, 0);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  console.log(`\nreliability: ${passed} passed, ${failed} failed`);
+  return failed > 0 || counts.length === 0 ? 1 : 0;
+}
+
+/** A part that wrote no counts (crashed before its reporter ran) counts as one failure. */
+function readCounts(file) {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return { passed: 0, failed: 1 }; }
+}
+
 const steps = {
   lint: () => npx('eslint', ['.']),
   typecheck: () => npx('tsc', ['-p', '.', '--noEmit']),
@@ -70,7 +105,7 @@ const steps = {
   host: () => build() || hostInstall('host') || mochaTier('host', 'test/host/selftest'),
   vscode: () => build() || hostTier('vscode', 'test/host/run-vscode-tests.js'),
   ui: () => build() || hostTier('ui', 'test/host/run-ui-tests.js'),
-  reliability: () => build() || mochaTier('reliability', 'test/reliability'),
+  reliability: () => reliabilityTier(),
   // `npm run demo` as the README gives it: packaged extension + demo seed; the URL must serve the workbench and the
   // view list the demo vaults (headless check), then everything stops
   demo: () => {

@@ -8,7 +8,7 @@ import { VaultTreeProvider } from './tree/provider';
 import type { Node } from './tree/nodes';
 import { ClipboardGuard } from './ui/clipboard';
 import { CONNECTION_SCHEME, ConnectionDocumentProvider } from './ui/connectionDocument';
-import { readyInfoFromEnv } from './ui/emulatorProcess';
+import { attachAnnouncedEmulator } from './ui/emulatorAttach';
 import { Hub } from './ui/hub';
 import { Integrations } from './ui/integrations';
 import { outputChannel } from './ui/output';
@@ -20,6 +20,8 @@ export interface KeyVaultExtensionApi {
   tree: VaultTreeProvider;
   view: vscode.TreeView<Node>;
   clipboard: ClipboardGuard;
+  /** For tests: where the extension may keep state (the canary test scans all of it for secret values). */
+  storage: Pick<vscode.ExtensionContext, 'globalState' | 'workspaceState' | 'logUri' | 'globalStorageUri' | 'storageUri'>;
   /** For tests: answers prompts in script. Pass undefined to restore the real prompts. */
   setPrompter(prompter: Prompter | undefined): void;
 }
@@ -47,12 +49,11 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
 
   // An emulator announced by the environment (npm run demo, the test host) shows under "Local emulator".
   if (vscode.workspace.getConfiguration('keyVault').get<boolean>('emulator.autoAttach', true)) {
-    const info = readyInfoFromEnv(process.env.KEYVAULT_EMULATOR_READY);
-    if (info) hub.setEmulator(info, false);
+    attachAnnouncedEmulator(hub, process.env.KEYVAULT_EMULATOR_READY);
   }
 
   return {
-    hub, tree, view, clipboard,
+    hub, tree, view, clipboard, storage: context,
     setPrompter: (p) => { ctx.prompter = p ?? vscodePrompter; },
   };
 }

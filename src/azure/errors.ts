@@ -7,7 +7,7 @@ import { isRestError, type RestError } from '@azure/core-rest-pipeline';
 export type KeyVaultErrorKind =
   | 'rbac' | 'accessPolicy' | 'firewall' | 'disabled' | 'notFound' | 'conflictDeleted' | 'conflict' | 'beingDeleted'
   | 'throttled' | 'unauthorized' | 'signIn' | 'certificateUntrusted' | 'network' | 'badRequest'
-  | 'purgeProtected' | 'managedSecret' | 'hostNotAllowed' | 'cancelled' | 'unknown';
+  | 'purgeProtected' | 'managedSecret' | 'hostNotAllowed' | 'cancelled' | 'badResponse' | 'unknown';
 
 export interface ErrorContext {
   /** Vault name or URL. */
@@ -86,6 +86,8 @@ interface Parsed {
   path?: string;
   host?: string;
   name?: string;
+  /** The body was not JSON: its text was dropped. */
+  badBody?: boolean;
 }
 
 function innerFromBody(body: unknown): { code?: string; inner?: string; message?: string } {
@@ -141,12 +143,21 @@ function parse(err: unknown): Parsed {
     } catch { /* ignore */ }
     p.method = req.method;
   }
+  // A body that is not JSON: the pipeline's PARSE_ERROR message and Node's SyntaxError quote the body's text, which
+  // may be a secret value (a proxy or a broken service answering with it). Neither text goes anywhere.
+  if (p.code === 'PARSE_ERROR' || p.name === 'SyntaxError' || BODY_PARSE.test(p.message)) {
+    p.message = 'The response body is not valid JSON (its text is not shown: it may hold a secret value).';
+    p.code ??= 'PARSE_ERROR';
+    p.badBody = true;
+  }
   // Node network errors nest under `cause` for fetch-style clients.
   if (!p.code && e.cause && typeof e.cause === 'object' && typeof (e.cause as { code?: unknown }).code === 'string') {
     p.code = (e.cause as { code: string }).code;
   }
   return p;
 }
+
+const BODY_PARSE = /occurred while parsing the response body|is not valid JSON|Unexpected token|Unexpected end of JSON|JSON at position/i;
 
 function where(ctx: ErrorContext): string {
   if (ctx.secret && ctx.vault) return `secret "${ctx.secret}" in vault "${ctx.vault}"`;
@@ -293,6 +304,10 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
     else if (/too large|exceeds|maximum|size/i.test(msg)) what = `The request is too large: ${firstLine(msg)}`;
     else if (/tags?/i.test(msg)) what = `The tags are not valid (at most 15, 512 characters each): ${firstLine(msg)}`;
     return mk('badRequest', `${capital(vaultName(ctx))} rejected the request: ${what}`);
+  }
+  if (p.badBody) {
+    return mk('badResponse', `${capital(vaultName(ctx))} answered${status ? ` (${status})` : ''} with a response that could not be read. ` +
+      'Try again; if it persists, a proxy may be rewriting responses ("Show Details" has the request id).');
   }
   if (status === 503 || status === 502 || status === 504) {
     return mk('throttled', `${capital(vaultName(ctx))} is temporarily unavailable (${status}); the SDK already retried. Try again later.`);

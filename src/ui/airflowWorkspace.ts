@@ -35,6 +35,7 @@ export class AirflowWorkspace implements vscode.Disposable {
       this.disposables.push(watcher, watcher.onDidChange(invalidate), watcher.onDidCreate(invalidate), watcher.onDidDelete(invalidate));
     }
     this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.invalidate()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('keyVault.airflow')) this.changed.fire();
       }));
@@ -60,7 +61,8 @@ export class AirflowWorkspace implements vscode.Disposable {
   }
 
   private async scan(): Promise<BackendConfigSource[]> {
-    if (!vscode.workspace.workspaceFolders?.length) return [];
+    // an untrusted workspace's files do not decide anything here (package.json capabilities say so)
+    if (!vscode.workspace.workspaceFolders?.length || !vscode.workspace.isTrusted) return [];
     const readers: [string, (text: string, file: string) => BackendConfigSource[]][] = [
       [ENV_GLOB, sourcesFromEnvFile], [COMPOSE_GLOB, sourcesFromCompose], [CFG_GLOB, sourcesFromAirflowCfg]];
     const out: BackendConfigSource[] = [];

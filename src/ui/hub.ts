@@ -14,6 +14,7 @@ import { credentialForVault } from '../auth/guard';
 import type { Integrations } from './integrations';
 import { PagedList, vaultListKey } from './pagedList';
 import { authProviderId, VSCodeSessionProvider } from './session';
+import { userLevelSetting } from './userSettings';
 
 export interface EmulatorState {
   info: EmulatorReadyInfo;
@@ -73,8 +74,8 @@ export class Hub implements vscode.Disposable {
   // ---- configuration ----
 
   cloud(): CloudEnvironment {
-    const sc = vscode.workspace.getConfiguration('microsoft-sovereign-cloud');
-    return cloudFromSetting(sc.get<string>('environment'), sc.get<unknown>('customEnvironment'));
+    return cloudFromSetting(userLevelSetting<string>('microsoft-sovereign-cloud', 'environment'),
+      userLevelSetting<unknown>('microsoft-sovereign-cloud', 'customEnvironment'));
   }
 
   cloudLabel(): string | undefined {
@@ -243,12 +244,21 @@ export class Hub implements vscode.Disposable {
     return this.memento.get<boolean>('keyVault.emulator.used', false);
   }
 
+  /** Shows an emulator's vaults; throws (changing nothing) when its CA cannot be read — a stale ready line. */
   setEmulator(info: EmulatorReadyInfo | undefined, owned: boolean): void {
+    let credential: TokenCredential | undefined;
+    if (info) {
+      if (!fs.existsSync(info.ca)) {
+        throw new Error(`The emulator on port ${info.port} is gone or was restarted: its CA file ${info.ca} does not exist. ` +
+          'Start or attach the emulator again.');
+      }
+      credential = createEmulatorCredential(info);
+    }
     this.emulatorState = info && {
       info, port: info.port, owned,
       vaults: info.vaults.map((v) => ({ name: v.name, url: normalizeVaultUrl(v.url), source: 'emulator' as const })),
     };
-    this.emulatorCredential = info && createEmulatorCredential(info);
+    this.emulatorCredential = credential;
     for (const key of [...this.services.keys()]) if (key.startsWith('emulator|')) this.services.delete(key);
     this.resetPagedLists();
     if (info) void this.memento.update('keyVault.emulator.used', true);

@@ -1,12 +1,13 @@
 // The first member of the credential chain: the VS Code Microsoft account (vscode.authentication).
 // For the data plane the scope and tenant come from the vault's 401 challenge (the SDK passes them to getToken).
 import * as vscode from 'vscode';
+import { userLevelSetting } from './userSettings';
 import type { AccessToken } from '@azure/core-auth';
 import type { SessionTokenProvider } from '../auth/chain';
 
 /** `microsoft`, or `microsoft-sovereign-cloud` when VS Code is set to a sovereign or custom cloud. */
 export function authProviderId(): string {
-  const env = vscode.workspace.getConfiguration('microsoft-sovereign-cloud').get<string>('environment')?.trim();
+  const env = userLevelSetting<string>('microsoft-sovereign-cloud', 'environment')?.trim();
   return env && env !== 'AzureCloud' ? 'microsoft-sovereign-cloud' : 'microsoft';
 }
 

@@ -5,7 +5,7 @@
 // `vscode: N passed, N failed`. Exit 0 only when every test passed; non-zero on a failing test, a test module
 // that fails to load, a timeout, or a host that did not come up.
 //
-//   node test/host/run-vscode-tests.js [--tests-dir DIR] [--timeout SEC] [--no-emulator | --emulator SCRIPT] [--out DIR] [--keep] [--verbose]
+//   node test/host/run-vscode-tests.js [--tests-dir DIR] [--tier NAME] [--counts FILE] [--timeout SEC] [--no-emulator | --emulator SCRIPT] [--out DIR] [--keep] [--verbose]
 // Env: KEYVAULT_TEST_GREP (mocha grep), KEYVAULT_TEST_TIMEOUT (whole run, seconds; default 600).
 // Needs: node esbuild.js --tests (scripts/test.js does it), test/host/install-code-server.sh.
 //
@@ -26,7 +26,10 @@ const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf('--' + name); return i >= 0 ? argv[i + 1] : def; };
 const flag = (name) => argv.includes('--' + name);
 
-const TIER = 'vscode';
+// --tier names the closing line (the reliability tier runs its extension-host part here); --counts FILE writes
+// {passed, failed} there instead of printing it, for a tier made of several parts
+const TIER = opt('tier', 'vscode');
+const COUNTS_FILE = opt('counts');
 const TESTS_INDEX = path.join(H.ROOT, 'out', 'test', 'vscode', 'index.js');
 const TESTS_DIR = opt('tests-dir') ? path.resolve(opt('tests-dir')) : undefined;
 const TIMEOUT_S = Number(opt('timeout', process.env.KEYVAULT_TEST_TIMEOUT || '600'));
@@ -205,6 +208,11 @@ main().then((s) => { summary = s; }, (e) => {
 }).finally(async () => {
   clearTimeout(hardTimer);
   await teardown();
-  console.log(`\n${TIER}: ${summary.passed} passed, ${summary.failed} failed`);
+  if (COUNTS_FILE) {
+    fs.writeFileSync(COUNTS_FILE, JSON.stringify(summary));
+    console.log(`\n(${TIER} extension host: passed ${summary.passed}, failed ${summary.failed})`);
+  } else {
+    console.log(`\n${TIER}: ${summary.passed} passed, ${summary.failed} failed`);
+  }
   process.exit(summary.failed > 0 ? 1 : 0);
 });

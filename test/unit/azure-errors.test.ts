@@ -123,4 +123,22 @@ describe('azure/errors classifyError', () => {
     assert.doesNotMatch(e.detail, /skiptoken|eyJhbGci/);
     assert.equal(redact('access_token=abc&x=1 client_secret=s3cr3t'), 'access_token=<redacted>&x=1 client_secret=<redacted>');
   });
+
+  it('a body that is not JSON is never quoted: the pipeline\'s PARSE_ERROR', () => {
+    const value = 'super-secret-value-123';
+    const body = `{"value":"${value}","id":"https://kv1.vault.azure.net/secrets/db-pass/1"`;
+    const err = rest(200, 'PARSE_ERROR', `Error "SyntaxError: Unexpected end of JSON input" occurred while parsing the response body - ${body}.`, { bodyAsText: body });
+    const e = classifyError(err, ctx);
+    assert.equal(e.kind, 'badResponse');
+    assert.match(e.message, /could not be read/);
+    assert.ok(!e.message.includes(value) && !e.detail.includes(value), `${e.message} | ${e.detail}`);
+  });
+
+  it('a body that is not JSON is never quoted: Node\'s SyntaxError with a fragment of the text', () => {
+    let syntax: unknown;
+    try { JSON.parse('secret-token-abc and more'); } catch (x) { syntax = x; }
+    assert.match(String((syntax as Error).message), /secret-tok/, 'Node quotes the start of the text');
+    const e = classifyError(syntax, ctx);
+    assert.ok(!e.message.includes('secret-tok') && !e.detail.includes('secret-tok'), `${e.message} | ${e.detail}`);
+  });
 });
