@@ -81,10 +81,10 @@ describe('extension-host runner (test/host/run-vscode-tests.js)', function () {
   });
 
   it('exits non-zero on a hung test once the run times out, naming the test', async () => {
-    const run = await runRunner('hung', ['--timeout', '12']);
+    const run = await runRunner('hung', ['--timeout', '30']);
     assert.notStrictEqual(run.code, 0, run.output);
     assert.strictEqual(closingLine(run.output), 'vscode: 1 passed, 1 failed', run.output);
-    assert.match(run.output, /TIMEOUT after 12 s — still running "fixture: hung never settles"/);
+    assert.match(run.output, /TIMEOUT after 30 s — still running "fixture: hung never settles"/);
     assert.deepStrictEqual(processesWithMarker(run.marker), []);
   });
 });
