@@ -66,6 +66,8 @@ function hostTier(tier, script) {
  * under faults) and extension-host tests (test/reliability/host: canary, token routing, faults, bad input), one
  * closing line for both.
  */
+const RELIABILITY_TOKEN_LIFETIME = 20;
+
 function reliabilityTier() {
   const counts = [];
   const code = build() || hostInstall('reliability');
@@ -81,6 +83,8 @@ function reliabilityTier() {
   if (fs.existsSync(path.join(ROOT, 'out', 'test', 'reliability', 'host'))) {
     run(process.execPath, [path.join(ROOT, 'test', 'host', 'run-vscode-tests.js'), '--tier', 'reliability',
       '--tests-dir', path.join(ROOT, 'out', 'test', 'reliability', 'host'), '--counts', part('host'),
+      // tokens expire every 20 s: every host test meets expired tokens mid-session (token-lifecycle.test checks it)
+      '--emulator-args', `--token-lifetime ${RELIABILITY_TOKEN_LIFETIME}`,
       '--out', path.join(ROOT, 'test-output', 'reliability')]);
     counts.push(readCounts(part('host')));
   }

@@ -145,7 +145,7 @@ function parse(err: unknown): Parsed {
   }
   // A body that is not JSON: the pipeline's PARSE_ERROR message and Node's SyntaxError quote the body's text, which
   // may be a secret value (a proxy or a broken service answering with it). Neither text goes anywhere.
-  if (p.code === 'PARSE_ERROR' || p.name === 'SyntaxError' || BODY_PARSE.test(p.message)) {
+  if (p.code === 'PARSE_ERROR' || p.name === 'SyntaxError' || ((resp || e.request) && BODY_PARSE.test(p.message))) {
     p.message = 'The response body is not valid JSON (its text is not shown: it may hold a secret value).';
     p.code ??= 'PARSE_ERROR';
     p.badBody = true;

@@ -151,4 +151,6 @@ export interface EmulatorReadyInfo {
   tenantId: string;
   vaults: { name: string; url: string }[];
   principals: { clientId: string; clientSecret: string; roles: string[] }[];
+  /** Per-run token of the emulator's admin API (/_admin/*), sent as `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
 }

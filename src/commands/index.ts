@@ -10,6 +10,7 @@ type Handler = (ctx: CommandContext, node?: unknown) => unknown;
 
 const handlers: Record<string, Handler> = {
   'keyVault.refresh': vaults.refresh,
+  'keyVault.retry': vaults.retry,
   'keyVault.signIn': vaults.signIn,
   'keyVault.addVaultByUrl': vaults.addVaultByUrl,
   'keyVault.removeVault': vaults.removeVault,

@@ -27,3 +27,31 @@ export function dateValidator(input: string): string | undefined {
     return (e as Error).message;
   }
 }
+
+function formatDate(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * A secret whose expiry is not after its activation is never valid: the message says which date to change.
+ * Undefined when either date is missing or the order is right.
+ */
+export function dateOrderProblem(notBefore: Date | null | undefined, expiresOn: Date | null | undefined,
+  changing: 'notBefore' | 'expiresOn' = 'expiresOn'): string | undefined {
+  if (!notBefore || !expiresOn || expiresOn.getTime() > notBefore.getTime()) return undefined;
+  return changing === 'expiresOn'
+    ? `The expiry date (${formatDate(expiresOn)}) must be after the activation date (${formatDate(notBefore)}): ` +
+      'the secret would never be valid. Enter a later expiry date, or leave it empty.'
+    : `The activation date (${formatDate(notBefore)}) must be before the expiry date (${formatDate(expiresOn)}): ` +
+      'the secret would never be valid. Enter an earlier activation date, or change the expiry date first.';
+}
+
+/** Validates a date input and, when it parses, its order against the other date of the secret. */
+export function datePairValidator(other: () => Date | null | undefined, changing: 'notBefore' | 'expiresOn') {
+  return (input: string): string | undefined => {
+    const syntax = dateValidator(input);
+    if (syntax) return syntax;
+    const d = parseDateInput(input);
+    return changing === 'expiresOn' ? dateOrderProblem(other(), d, changing) : dateOrderProblem(d, other(), changing);
+  };
+}

@@ -13,7 +13,7 @@ import { required, UserCancelled } from '../ui/prompts';
 import { secretUri } from '../ui/secretDocument';
 import { revealText } from '../integrations/secretKinds';
 import { recognizeZenml, zenmlTagEditWarning } from '../integrations/zenml';
-import { dateValidator, formatTags, parseDateInput } from './inputs';
+import { dateOrderProblem, datePairValidator, dateValidator, formatTags, parseDateInput } from './inputs';
 import { deletedTarget, secretTarget, secretUrl, vaultTarget, withProgress, type CommandContext } from './context';
 
 async function askValue(ctx: CommandContext, name: string): Promise<string> {
@@ -75,8 +75,12 @@ async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: Se
   write.enabled = enabled.value;
   const nbf = required(await ctx.prompter.inputBox({ prompt: 'Activation date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd', validateInput: dateValidator }));
   write.notBefore = parseDateInput(nbf) ?? undefined;
-  const exp = required(await ctx.prompter.inputBox({ prompt: 'Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd', validateInput: dateValidator }));
+  const exp = required(await ctx.prompter.inputBox({ prompt: 'Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd',
+    validateInput: datePairValidator(() => write.notBefore, 'expiresOn') }));
   write.expiresOn = parseDateInput(exp) ?? undefined;
+  // the input box refuses it already; this keeps a secret that is never valid from being sent in any case
+  const order = dateOrderProblem(write.notBefore, write.expiresOn);
+  if (order) throw new Error(order);
   return true;
 }
 
@@ -114,7 +118,15 @@ export async function writeSecret(ctx: CommandContext, vault: VaultRef, name: st
   try {
     result = await withProgress(`Saving "${name}" in ${vault.name}…`, (abortSignal) => service.setSecret(name, write, { abortSignal }));
   } catch (err) {
-    if (classifyError(err).kind !== 'conflictDeleted') throw err;
+    const kind = classifyError(err).kind;
+    if (kind === 'cancelled') {
+      // the request may have reached the vault before the cancel: say so instead of implying nothing was saved
+      ctx.tree.refreshVault(vault.url);
+      void vscode.window.showWarningMessage(`Stopped waiting for "${name}" to be saved in ${vault.name}. ` +
+        'If the vault had already received the value, it is saved as a new version: refresh the vault to check.');
+      throw err;
+    }
+    if (kind !== 'conflictDeleted') throw err;
     result = await resolveDeletedConflict(ctx, vault, name, write, err);
   }
   ctx.tree.refreshVault(vault.url);
@@ -226,9 +238,14 @@ export async function editSecretProperties(ctx: CommandContext, node?: unknown):
       break;
     case 'notBefore':
     case 'expiresOn': {
+      // the other date stays as it is: a date that would end the secret before it starts is refused while typing
+      const other = () => (what.id === 'notBefore' ? p?.expiresOn : p?.notBefore);
       const text = required(await ctx.prompter.inputBox({ prompt: `${what.label}: YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd (empty clears it)`,
-        value: fmtDate(what.id === 'notBefore' ? p?.notBefore : p?.expiresOn), validateInput: dateValidator }));
+        value: fmtDate(what.id === 'notBefore' ? p?.notBefore : p?.expiresOn), validateInput: datePairValidator(other, what.id) }));
       update[what.id] = parseDateInput(text);
+      const order = what.id === 'notBefore' ? dateOrderProblem(update.notBefore, p?.expiresOn, 'notBefore')
+        : dateOrderProblem(p?.notBefore, update.expiresOn, 'expiresOn');
+      if (order) throw new Error(order);
       break;
     }
   }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { isTokenAllowedForHost, portalUrlFor } from '../azure/clouds';
 import { parseVaultUrl } from '../azure/names';
 import { LoadMoreNode, Node, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
+import { ErrorRowNode } from '../tree/provider';
 import { EmulatorProcess, findInstance, parseReadyInfo } from '../ui/emulatorProcess';
 import { outputChannel } from '../ui/output';
 import { required } from '../ui/prompts';
@@ -12,6 +13,15 @@ import { vaultTarget, withProgress, type CommandContext } from './context';
 
 export function refresh(ctx: CommandContext, node?: unknown): void {
   ctx.tree.refresh(node instanceof Node ? node : undefined);
+}
+
+/**
+ * keyVault.retry: the click on an error row lists the failed node again (a vault, the deleted folder, a
+ * subscription…). Given the error row itself (its context menu), retries its parent.
+ */
+export function retry(ctx: CommandContext, node?: unknown): void {
+  const target = node instanceof ErrorRowNode ? node.failed : node instanceof Node ? node : undefined;
+  ctx.tree.refresh(target);
 }
 
 export async function signIn(ctx: CommandContext): Promise<void> {

@@ -1,11 +1,19 @@
 // CLI: node dist/emulator.js [--port N|0] [--data DIR] [--seed FILE] [--host ADDR] [--verbose]
-// Prints exactly one JSON line on stdout when ready; everything else goes to stderr.
+//        [--token-lifetime SECONDS] [--headers-timeout MS] [--request-timeout MS] [--max-connections N] [--max-body BYTES]
+// Prints exactly one JSON line on stdout when ready (it carries the admin token); everything else goes to stderr.
 import { EmulatorServer, type EmulatorOptions } from './server';
 
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`keyvault-emulator: ${msg}\n`);
-  process.stderr.write('usage: keyvault-emulator [--port N|0] [--data DIR] [--seed FILE] [--host 127.0.0.1] [--verbose]\n');
+  process.stderr.write('usage: keyvault-emulator [--port N|0] [--data DIR] [--seed FILE] [--host 127.0.0.1] [--verbose]\n' +
+    '                         [--token-lifetime SECONDS] [--headers-timeout MS] [--request-timeout MS]\n' +
+    '                         [--max-connections N] [--max-body BYTES]\n');
   process.exit(2);
+}
+
+function positive(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) usage(`${flag} needs a positive integer, not ${v}`);
+  return Number(v);
 }
 
 function parseArgs(argv: string[]): EmulatorOptions {
@@ -25,6 +33,11 @@ function parseArgs(argv: string[]): EmulatorOptions {
         opts.port = Number(v);
         break;
       }
+      case '--token-lifetime': opts.tokenLifetimeSeconds = positive(flag, value()); break;
+      case '--headers-timeout': opts.headersTimeoutMs = positive(flag, value()); break;
+      case '--request-timeout': opts.requestTimeoutMs = positive(flag, value()); break;
+      case '--max-connections': opts.maxConnections = positive(flag, value()); break;
+      case '--max-body': opts.maxBodyBytes = positive(flag, value()); break;
       case '--data': opts.dataDir = value(); break;
       case '--seed': opts.seedFile = value(); break;
       case '--host': opts.host = value(); break;

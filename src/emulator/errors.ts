@@ -20,6 +20,10 @@ export class KvError extends Error {
 
 export const badParameter = (message: string): KvError => new KvError(400, 'BadParameter', message);
 
+/** A request body over the emulator's limit (HTTP 413, in the service's error shape). */
+export const payloadTooLarge = (maxBytes: number): KvError =>
+  new KvError(413, 'RequestBodyTooLarge', `The request body is larger than the limit of ${maxBytes} bytes.`);
+
 export const invalidName = (name: string): KvError =>
   badParameter(`The request URI contains an invalid name: ${name}`);
 

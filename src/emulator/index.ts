@@ -2,8 +2,8 @@
 // (Tests and the extension normally run the CLI as a child process; in-process start is for unit tests.)
 import { EmulatorServer, type EmulatorOptions, type ReadyInfo } from './server';
 
-export type { EmulatorOptions, ReadyInfo } from './server';
-export { EmulatorServer, ServerStatus } from './server';
+export type { EmulatorLimits, EmulatorOptions, ReadyInfo } from './server';
+export { ADMIN_TOKEN_HEADER, DEFAULT_LIMITS, EmulatorServer, ServerStatus } from './server';
 
 export interface RunningEmulator {
   port: number;

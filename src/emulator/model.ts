@@ -104,10 +104,14 @@ export interface FaultRule {
   delayMs?: number;
   /** Reset the connection instead of answering. */
   reset?: boolean;
+  /** Answer normally but cut the JSON body short (a response the client cannot parse). Data plane only. */
+  corruptBody?: boolean;
   /** Apply this many times, then drop the rule (default: unlimited). */
   count?: number;
   /** 0..1: chance to apply per matching request (default 1). */
   probability?: number;
+  /** Extra response headers of a status fault (validated: token names, no CR/LF or control characters). */
+  headers?: Record<string, string>;
 }
 
 export interface EmulatorConfig {
@@ -116,9 +120,20 @@ export interface EmulatorConfig {
   vaults: VaultConfig[];
   principals: Principal[];
   faults: FaultRule[];
+  /** Lifetime of issued access tokens (seed `tokenLifetimeSeconds`; default 3600). */
+  tokenLifetimeSeconds?: number;
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** Latest Unix time the service takes in attributes (9999-12-31T23:59:59Z); times before 0 are refused too. */
+export const MAX_UNIX_TIME = 253402300799;
+
+export const isUnixTimeInRange = (t: number): boolean => Number.isFinite(t) && t >= 0 && t <= MAX_UNIX_TIME;
+
+/** Bounds of `tokenLifetimeSeconds` (seed, CLI `--token-lifetime`, option). */
+export const MIN_TOKEN_LIFETIME_S = 1;
+export const MAX_TOKEN_LIFETIME_S = 86_400;
 
 export function latest(rec: SecretRecord): SecretVersion {
   return rec.versions[rec.versions.length - 1];

@@ -1,5 +1,5 @@
 // Authorization on a vault: Azure RBAC with Microsoft's built-in Key Vault roles, or access policies.
-import type { EmulatorConfig, Principal, RoleName, SecretPermission, VaultConfig } from './model';
+import type { EmulatorConfig, Principal, RoleAssignment, RoleName, SecretPermission, VaultConfig } from './model';
 
 export const SECRETS = 'Microsoft.KeyVault/vaults/secrets';
 /** Data actions of the secrets operations (the names Azure uses in role definitions and 403 messages). */
@@ -75,4 +75,11 @@ export function armSubscriptions(config: EmulatorConfig, principal: Principal, t
       && (r.subscription?.toLowerCase() === s.id.toLowerCase()
         || config.vaults.some((v) => v.subscriptionId === s.id && v.name.toLowerCase() === r.vault?.toLowerCase()))))
     .map((s) => s.id);
+}
+
+/** Same role on the same scope (vault names and subscription ids compared case-insensitively). */
+export function sameAssignment(a: RoleAssignment, b: RoleAssignment): boolean {
+  return a.role === b.role
+    && (a.vault ?? '').toLowerCase() === (b.vault ?? '').toLowerCase()
+    && (a.subscription ?? '').toLowerCase() === (b.subscription ?? '').toLowerCase();
 }

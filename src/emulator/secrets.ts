@@ -4,7 +4,7 @@
 import { KvError, badParameter, deletedSecretNotFound, secretNotFound } from './errors';
 import { decodeBackup, encodeBackup } from './backup';
 import { checkContentType, checkSecretName, checkTags, checkValue } from './names';
-import { latest, nowSeconds, type SecretRecord, type SecretVersion, type VaultConfig } from './model';
+import { MAX_UNIX_TIME, isUnixTimeInRange, latest, nowSeconds, type SecretRecord, type SecretVersion, type VaultConfig } from './model';
 import { decodeSkipToken, nextLink, page, parseMaxResults } from './paging';
 import { newVersion } from './seed';
 import { Actions } from './rbac';
@@ -140,9 +140,26 @@ function parseAttributes(a: unknown): { enabled?: boolean; nbf?: number | null; 
   for (const k of ['nbf', 'exp'] as const) {
     if (o[k] === undefined) continue;
     if (o[k] === null) out[k] = null;
-    else if (typeof o[k] === 'number' && Number.isFinite(o[k])) out[k] = Math.floor(o[k]);
-    else throw badParameter(`The attribute ${k} must be a Unix time in seconds.`);
+    else if (typeof o[k] === 'number' && Number.isFinite(o[k])) {
+      // The service keeps times as .NET dates: before 1970 or after 9999-12-31 is a BadParameter, not a value.
+      if (!isUnixTimeInRange(o[k])) {
+        throw badParameter(`The attribute ${k} is out of range: it must be a Unix time in seconds from 0 to ${MAX_UNIX_TIME} (9999-12-31T23:59:59Z).`);
+      }
+      out[k] = Math.floor(o[k]);
+    } else throw badParameter(`The attribute ${k} must be a Unix time in seconds.`);
   }
+  return out;
+}
+
+/**
+ * Tags validated by the service's rules, stored faithfully: any name the service takes is a plain key, so
+ * `__proto__`, `constructor` and `prototype` are kept as tags (a null-prototype object, never the prototype
+ * slot of a plain object).
+ */
+function tagsOf(tags: unknown): Record<string, string> | undefined {
+  if (checkTags(tags) === undefined) return undefined;
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(tags as Record<string, string>)) out[k] = v;
   return out;
 }
 
@@ -170,7 +187,7 @@ function setSecret(ctx: SecretsContext, name: string): HandlerResult {
   const b = body(ctx);
   const value = checkValue(b.value);
   const contentType = checkContentType(b.contentType);
-  const tags = checkTags(b.tags);
+  const tags = tagsOf(b.tags);
   const attrs = parseAttributes(b.attributes);
   const existing = ctx.store.get(ctx.vault.name, name);
   if (existing?.deleted) throw conflictDeleted(existing);
@@ -199,7 +216,7 @@ function updateSecret(ctx: SecretsContext, name: string, version: string): Handl
   const b = body(ctx);
   if (rec.managed) throw managedForbidden('update');
   const contentType = b.contentType === undefined ? ver.contentType : checkContentType(b.contentType);
-  const tags = b.tags === undefined ? ver.tags : checkTags(b.tags);
+  const tags = b.tags === undefined ? ver.tags : tagsOf(b.tags);
   const attrs = parseAttributes(b.attributes);
   const updated: SecretVersion = {
     ...ver, contentType, tags,

@@ -3,8 +3,12 @@
 // offsets from now such as "-30d", "+2h", "+15m" (see docs/emulator.md).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import type {
-  AccessPolicy, EmulatorConfig, FaultRule, Principal, RoleAssignment, SecretRecord, SecretVersion, VaultConfig,
+import * as path from 'node:path';
+import { FaultRuleError, validateRules } from './faults';
+import {
+  MAX_TOKEN_LIFETIME_S, MAX_UNIX_TIME, MIN_TOKEN_LIFETIME_S, isUnixTimeInRange,
+  type AccessPolicy, type EmulatorConfig, type FaultRule, type Principal, type RoleAssignment, type SecretRecord,
+  type SecretVersion, type VaultConfig,
 } from './model';
 import { ROLE_NAMES } from './rbac';
 import { checkContentType, checkTags, checkValue, isValidSecretName, isValidVaultName } from './names';
@@ -12,7 +16,6 @@ import { checkContentType, checkTags, checkValue, isValidSecretName, isValidVaul
 export const DEFAULT_TENANT = '7c1f3a52-9d4e-4b8a-a6f2-3e5d8c0b1a01';
 export const DEFAULT_SUBSCRIPTION = '3b9e2d41-6f7a-4c3e-9b1d-8a2f5e6c7d02';
 export const DEFAULT_CLIENT_ID = 'e5a1c9d3-2b4f-4e6a-8c7d-9f0e1a2b3c04';
-export const DEFAULT_CLIENT_SECRET = 'emulator-dev-client-secret';
 export const DEFAULT_OBJECT_ID = 'a4d2b6f8-1c3e-4a5b-9d7f-0e2c4a6b8d05';
 
 type Json = Record<string, unknown>;
@@ -46,6 +49,14 @@ export class SeedError extends Error {}
 
 /** Seconds since epoch from a number, ISO date, or an offset like "-30d" / "+2h" / "+15m" / "-10s". */
 export function parseTime(v: unknown, now = Math.floor(Date.now() / 1000)): number | undefined {
+  const t = parseTimeUnchecked(v, now);
+  if (t !== undefined && !isUnixTimeInRange(t)) {
+    throw new SeedError(`time ${JSON.stringify(v)} is out of range (1970-01-01 to 9999-12-31, Unix seconds 0-${MAX_UNIX_TIME})`);
+  }
+  return t;
+}
+
+function parseTimeUnchecked(v: unknown, now: number): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v);
   if (typeof v === 'string') {
@@ -122,13 +133,67 @@ function secretRecord(s: SeedSecret, vault: VaultConfig, now: number): SecretRec
   return rec;
 }
 
-export function defaultSeed(): Json {
+/** A fresh random client secret for the default principal. */
+export function newClientSecret(): string {
+  return `kvemu-${crypto.randomBytes(24).toString('base64url')}`;
+}
+
+export const DEFAULT_SECRET_FILE = 'default-principal.json';
+
+/**
+ * The default principal's client secret of a data folder: read from `DIR/default-principal.json` (0600), or
+ * generated and written there on first use. Concurrent first starts agree: the file is created with link(2),
+ * which fails when it exists, and the loser reads the winner's secret.
+ */
+export function loadOrCreateDefaultSecret(dir: string): string {
+  const file = path.join(dir, DEFAULT_SECRET_FILE);
+  const read = (): string | undefined => {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    let secret: unknown;
+    try {
+      secret = (JSON.parse(text) as { clientSecret?: unknown } | null)?.clientSecret;
+    } catch {
+      secret = undefined;
+    }
+    if (typeof secret !== 'string' || secret.length < 16) throw new SeedError(`${file} holds no clientSecret; delete it to make a new one`);
+    try {
+      if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    } catch {
+      // best effort
+    }
+    return secret;
+  };
+  const existing = read();
+  if (existing) return existing;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secret = newClientSecret();
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ clientSecret: secret }) + '\n', { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+    return secret;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return read()!;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** The seed used without --seed: one tenant, subscription, vault `dev` and an administrator principal. */
+export function defaultSeed(clientSecret: string = newClientSecret()): Json {
   return {
     tenants: [{ id: DEFAULT_TENANT, displayName: 'Emulator Tenant', defaultDomain: 'emulator.onmicrosoft.com' }],
     subscriptions: [{ id: DEFAULT_SUBSCRIPTION, tenantId: DEFAULT_TENANT, displayName: 'Emulator Subscription' }],
     vaults: [{ name: 'dev', subscriptionId: DEFAULT_SUBSCRIPTION }],
     principals: [{
-      clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, objectId: DEFAULT_OBJECT_ID,
+      clientId: DEFAULT_CLIENT_ID, clientSecret, objectId: DEFAULT_OBJECT_ID,
       displayName: 'emulator-admin', roles: [{ role: 'Key Vault Administrator', vault: 'dev' }],
     }],
   };
@@ -222,6 +287,22 @@ export function parseSeed(json: Json, now = Math.floor(Date.now() / 1000)): Seed
     };
   });
 
-  const faults = asArray(json.faults, 'faults') as unknown as FaultRule[];
-  return { config: { tenants, subscriptions, vaults, principals, faults }, secrets };
+  let faults: FaultRule[];
+  try {
+    faults = validateRules(json.faults ?? [], 'faults');
+  } catch (e) {
+    if (e instanceof FaultRuleError) throw new SeedError(e.message);
+    throw e;
+  }
+  const config: EmulatorConfig = { tenants, subscriptions, vaults, principals, faults };
+  if (json.tokenLifetimeSeconds !== undefined) config.tokenLifetimeSeconds = tokenLifetime(json.tokenLifetimeSeconds, 'tokenLifetimeSeconds');
+  return { config, secrets };
+}
+
+/** A token lifetime in seconds (integer, 1 to 86400); throws SeedError with `what` otherwise. */
+export function tokenLifetime(v: unknown, what: string): number {
+  if (!Number.isInteger(v) || (v as number) < MIN_TOKEN_LIFETIME_S || (v as number) > MAX_TOKEN_LIFETIME_S) {
+    throw new SeedError(`${what} must be an integer number of seconds from ${MIN_TOKEN_LIFETIME_S} to ${MAX_TOKEN_LIFETIME_S}`);
+  }
+  return v as number;
 }

@@ -6,9 +6,14 @@
 //   1. dispatch    — Host header + method + path → an operation with a stable name (counted in stats)
 //   2. auth        — bearer token: signature, expiry, audience, tenant (401 + challenge before any body is read)
 //   3. authorize   — firewall, RBAC or access policy (403 in the service's shape)
-//   4. faults      — injected delay / 429 / 503 / connection reset for this operation
-//   5. handler     — validates the body and runs (secrets.ts, arm.ts, tokens.ts)
-//   6. errors      — KvError/ArmError → {"error":{code,message,innererror}}; anything else → 500 without details
+//   4. body        — read only now, at most maxBodyBytes (413 otherwise; the rest is drained, not dropped)
+//   5. faults      — injected delay / 429 / 503 / connection reset for this operation
+//   6. handler     — validates the body and runs (secrets.ts, arm.ts, tokens.ts)
+//   7. errors      — KvError/ArmError → {"error":{code,message,innererror}}; a client that went away is an
+//                    abort (logged, counted apart); anything else → 500 without details
+// Limits: header and request timeouts, a TLS handshake timeout, keep-alive timeout and a connection cap
+// (shared by the IPv4 and IPv6 listeners); see DEFAULT_LIMITS and docs/emulator.md.
+// The admin API (/_admin/*) needs the per-run admin token (ready line `adminToken`, instance file).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -16,15 +21,15 @@ import type * as http from 'node:http';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import { ArmError, routeArm, type ArmContext } from './arm';
-import { KvError, badParameter, throttled } from './errors';
-import { Faults, Stats, type ActiveRule } from './faults';
-import type { EmulatorConfig, FaultRule, Principal, VaultConfig } from './model';
-import { Actions, policyAllows, rbacAllows } from './rbac';
+import { KvError, badParameter, payloadTooLarge, throttled } from './errors';
+import { FaultRuleError, Faults, Stats, type ActiveRule } from './faults';
+import type { EmulatorConfig, Principal, RoleAssignment, VaultConfig } from './model';
+import { Actions, ROLE_NAMES, policyAllows, rbacAllows, sameAssignment } from './rbac';
 import { routeSecrets, seedVault, type HandlerResult } from './secrets';
-import { defaultSeed, loadSeedFile, parseSeed, type SeedData } from './seed';
+import { defaultSeed, loadOrCreateDefaultSecret, loadSeedFile, newClientSecret, parseSeed, tokenLifetime, type SeedData } from './seed';
 import { MemoryStore, PersistedStore, type SecretStore } from './store';
 import { defaultStateDir, loadOrCreateKeys, type LoadedKeys } from './tls';
-import { TokenService, handleTokenRequest, resolveTenant, type TokenClaims } from './tokens';
+import { TOKEN_LIFETIME_S, TokenService, handleTokenRequest, parseBasicAuth, resolveTenant, type TokenClaims } from './tokens';
 
 export enum ServerStatus {
   Closed = 'closed',
@@ -33,7 +38,31 @@ export enum ServerStatus {
   Closing = 'closing',
 }
 
-export interface EmulatorOptions {
+export interface EmulatorLimits {
+  /** Largest request body read (bytes); a larger one gets 413. */
+  maxBodyBytes: number;
+  /** Time to receive the request line and headers (ms); then 408 and the connection is closed. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (ms); then 408 and the connection is closed. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (ms). */
+  keepAliveTimeoutMs: number;
+  /** Open connections (both listeners together); further connections are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: EmulatorLimits = {
+  maxBodyBytes: 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+};
+
+/** After an early answer (401, 413, …) the rest of a body is read and thrown away up to this, then the connection is closed. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+export interface EmulatorOptions extends Partial<EmulatorLimits> {
   /** 0 (default) = any free port. */
   port?: number;
   /** Default: 127.0.0.1 and ::1. */
@@ -45,6 +74,8 @@ export interface EmulatorOptions {
   seed?: Record<string, unknown>;
   /** Where the CA and keys live without --data (default: the per-user cache dir). */
   stateDir?: string;
+  /** Lifetime of issued access tokens in seconds (default: the seed's tokenLifetimeSeconds, else 3600). */
+  tokenLifetimeSeconds?: number;
   verbose?: boolean;
   log?: (message: string) => void;
 }
@@ -66,23 +97,47 @@ export interface ReadyInfo {
   keyVaultResource: string;
   armAudiences: string[];
   adminEndpoint: string;
+  /** Send as `Authorization: Bearer <adminToken>` (or `X-Emulator-Admin-Token`) to /_admin/*. New on every start. */
+  adminToken: string;
+  limits: EmulatorLimits & { tokenLifetimeSeconds: number };
   stateDir: string;
   dataDir: string | null;
   pid: number;
 }
 
-const MAX_BODY = 1024 * 1024;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const VAULT_SUFFIX = '.vault.localhost';
 const MAIN_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+export const ADMIN_TOKEN_HEADER = 'x-emulator-admin-token';
 
 interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** corruptBody fault: the JSON text is cut short (invalid JSON that still carries the handler's data). */
+  corrupt?: boolean;
 }
 
+/** applyFault's answer for a corruptBody rule: run the handler, then cut its JSON short. */
+const CORRUPT: Reply = { status: 0, corrupt: true };
+
+/** The connection was reset on purpose (reset fault): nothing to send, nothing to count. */
 class Abort extends Error {}
+/** The client closed the connection before the request was read or answered. */
+class ClientAbort extends Error {}
+
+/** The request body, read on first use only (so 401/403 answers come before any body byte is read). */
+class LazyBody {
+  private promise?: Promise<Buffer>;
+  constructor(private readonly req: http.IncomingMessage, private readonly max: number) {}
+  get started(): boolean {
+    return this.promise !== undefined;
+  }
+  read(): Promise<Buffer> {
+    this.promise ??= readRaw(this.req, this.max);
+    return this.promise;
+  }
+}
 
 export class EmulatorServer {
   status = ServerStatus.Closed;
@@ -95,12 +150,17 @@ export class EmulatorServer {
   private tokens!: TokenService;
   private stateDir!: string;
   private instanceFile?: string;
+  private adminToken = '';
+  private readonly limits: EmulatorLimits;
+  /** Connections closed at once because maxConnections were open. */
+  refusedConnections = 0;
   readonly stats = new Stats();
   faults = new Faults();
   private readonly log: (m: string) => void;
 
   constructor(private readonly opts: EmulatorOptions = {}) {
     this.log = opts.log ?? ((m) => process.stderr.write(`[keyvault-emulator] ${m}\n`));
+    this.limits = checkLimits(opts);
   }
 
   async start(): Promise<ReadyInfo> {
@@ -110,14 +170,19 @@ export class EmulatorServer {
       const dataDir = this.opts.dataDir ? path.resolve(this.opts.dataDir) : undefined;
       this.stateDir = dataDir ?? path.resolve(this.opts.stateDir ?? defaultStateDir());
       this.keys = loadOrCreateKeys(this.stateDir, this.log);
+      // Without a seed: the default principal's secret belongs to the data folder (kept there, 0600) or to this run.
       const seed: SeedData = this.opts.seedFile ? loadSeedFile(this.opts.seedFile)
-        : parseSeed(this.opts.seed ?? defaultSeed());
+        : parseSeed(this.opts.seed ?? defaultSeed(dataDir ? loadOrCreateDefaultSecret(dataDir) : newClientSecret()));
       this.config = seed.config;
+      const lifetime = this.opts.tokenLifetimeSeconds !== undefined
+        ? tokenLifetime(this.opts.tokenLifetimeSeconds, 'tokenLifetimeSeconds')
+        : this.config.tokenLifetimeSeconds ?? TOKEN_LIFETIME_S;
       this.faults = new Faults(this.config.faults);
       const sealKey = Buffer.from(this.keys.sealKey, 'base64');
       this.store = dataDir ? new PersistedStore(path.join(dataDir, 'secrets'), sealKey) : new MemoryStore();
       for (const v of this.config.vaults) seedVault(this.store, v, seed.secrets.get(v.name.toLowerCase()) ?? []);
-      this.tokens = new TokenService(this.keys.signingKey, () => `https://localhost:${this.port}`);
+      this.tokens = new TokenService(this.keys.signingKey, () => `https://localhost:${this.port}`, lifetime);
+      this.adminToken = crypto.randomBytes(32).toString('base64url');
       await this.listen();
       this.status = ServerStatus.Running;
       const info = this.readyInfo();
@@ -132,16 +197,40 @@ export class EmulatorServer {
   }
 
   private async listen(): Promise<void> {
-    const tlsOpts: https.ServerOptions = { key: this.keys.serverKey, cert: this.keys.serverCert, keepAliveTimeout: 5000 };
+    const l = this.limits;
+    const tlsOpts: https.ServerOptions = {
+      key: this.keys.serverKey, cert: this.keys.serverCert,
+      keepAliveTimeout: l.keepAliveTimeoutMs,
+      headersTimeout: l.headersTimeoutMs,
+      requestTimeout: l.requestTimeoutMs,
+      // Node checks the two timeouts above on this interval (default 30 s): keep it well under them.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(l.headersTimeoutMs / 4))),
+      handshakeTimeout: l.headersTimeoutMs,
+    };
     const hosts = this.opts.host ? [this.opts.host] : ['127.0.0.1', '::1'];
     let port = this.opts.port ?? 0;
     for (const [i, host] of hosts.entries()) {
-      const server = https.createServer(tlsOpts, (req, res) => void this.handle(req, res));
+      const server = https.createServer(tlsOpts, (req, res) => {
+        this.handle(req, res).catch((e: unknown) => {
+          // handle() answers every error itself; this is the last line so nothing can take the process down.
+          this.log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+          res.destroy();
+        });
+      });
       server.on('connection', (s: net.Socket) => {
+        if (this.sockets.size >= l.maxConnections) {
+          // Over the cap: close at once (the TLS layer never gets to read from it).
+          this.refusedConnections++;
+          if (this.refusedConnections === 1 || this.opts.verbose) this.log(`connection refused: ${l.maxConnections} connections are open (maxConnections)`);
+          s.destroy();
+          return;
+        }
         this.sockets.add(s);
         s.on('close', () => this.sockets.delete(s));
       });
       server.on('tlsClientError', () => undefined);
+      // No 'clientError' listener: Node's default answers malformed requests with 400 and header/request
+      // timeouts with 408, then closes the connection.
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -178,6 +267,11 @@ export class EmulatorServer {
     this.servers = [];
   }
 
+  /** Open connections right now (both listeners). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   // ---- information ----------------------------------------------------------------------------------------
 
   get origin(): string {
@@ -208,6 +302,8 @@ export class EmulatorServer {
       keyVaultResource: `https://vault.localhost:${this.port}`,
       armAudiences: this.armAudiences(this.port),
       adminEndpoint: `${this.origin}/_admin`,
+      adminToken: this.adminToken,
+      limits: { ...this.limits, tokenLifetimeSeconds: this.tokens.lifetimeSeconds },
       stateDir: this.stateDir,
       dataDir: this.opts.dataDir ? path.resolve(this.opts.dataDir) : null,
       pid: process.pid,
@@ -220,7 +316,9 @@ export class EmulatorServer {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, `${this.port}.json`);
       const tmp = `${file}.${process.pid}.tmp`;
+      // Holds the admin token and the principals' secrets: readable by this user only.
       fs.writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o600 });
+      fs.chmodSync(tmp, 0o600);
       fs.renameSync(tmp, file);
       this.instanceFile = file;
     } catch (e) {
@@ -238,32 +336,60 @@ export class EmulatorServer {
     const started = Date.now();
     let operation = 'unknown';
     let reply: Reply;
+    const body = new LazyBody(req, this.limits.maxBodyBytes);
     try {
       const hostHeader = (req.headers.host ?? '').toLowerCase();
       const { hostname, port } = splitHost(hostHeader, this.port);
       const url = new URL(req.url ?? '/', 'https://x');
       const query = decodeQuery(url.search);
       const segments = url.pathname.split('/').slice(1).map(safeDecode);
-      const raw = await readRaw(req);
       if (hostname.endsWith(VAULT_SUFFIX)) {
         const vaultName = hostname.slice(0, -VAULT_SUFFIX.length);
-        const r = await this.vaultRequest(req, res, vaultName, hostHeader, port, segments, query, raw);
-        operation = r.operation;
+        const r = await this.vaultRequest(req, vaultName, hostHeader, port, segments, query, body, (op) => { operation = op; });
         reply = r.reply;
       } else if (MAIN_HOSTS.has(hostname)) {
-        const r = await this.mainRequest(req, res, hostHeader, segments, query, raw);
-        operation = r.operation;
+        const r = await this.mainRequest(req, hostHeader, segments, query, body, (op) => { operation = op; });
         reply = r.reply;
       } else {
         reply = { status: 400, body: { error: { code: 'BadRequest', message: `Unknown host ${hostname}. Vaults are served at https://<vault>${VAULT_SUFFIX}:${this.port}/.` } } };
       }
     } catch (e) {
       if (e instanceof Abort) return; // the connection was reset on purpose
+      if (e instanceof ClientAbort || clientGone(req, res)) {
+        this.aborted(req, operation, started);
+        return;
+      }
       reply = errorReply(e, this.log);
     }
+    if (clientGone(req, res)) {
+      // The client closed the connection while the request was being handled (e.g. during a delay fault).
+      this.aborted(req, operation, started);
+      return;
+    }
     if (operation !== 'admin') this.stats.status(reply.status);
-    send(res, reply);
+    this.send(req, res, reply, body);
     if (this.opts.verbose) this.log(`${req.method} ${req.headers.host} ${operation} ${reply.status} ${Date.now() - started}ms`);
+  }
+
+  private aborted(req: http.IncomingMessage, operation: string, started: number): void {
+    if (operation !== 'admin') this.stats.abort();
+    this.log(`client aborted: ${req.method} ${req.headers.host} ${operation} (connection closed by the client after ${Date.now() - started}ms)`);
+  }
+
+  /** Writes the reply; a body the handler never read is drained (up to DRAIN_LIMIT) so the answer is not lost to a reset. */
+  private send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, body: LazyBody): void {
+    if (!body.started && !req.complete) discardRest(req);
+    try {
+      send(res, reply);
+    } catch (e) {
+      // Only a bug can get here (headers are validated before they are stored); answer 500 rather than crash.
+      this.log(`internal error while sending: ${(e as Error)?.stack ?? String(e)}`);
+      if (!res.headersSent && !res.destroyed) {
+        send(res, { status: 500, body: { error: { code: 'InternalServerError', message: 'The emulator hit an internal error; see its log.' } } });
+      } else {
+        res.destroy();
+      }
+    }
   }
 
   private count(operation: string): void {
@@ -276,30 +402,29 @@ export class EmulatorServer {
     if (!rule) return undefined;
     if (rule.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
     if (rule.reset) {
-      const s = req.socket as net.Socket & { resetAndDestroy?: () => void };
-      if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
-      else s.destroy();
+      resetConnection(req.socket);
       throw new Abort();
     }
+    if (rule.corruptBody) return CORRUPT;
     if (rule.status === undefined) return undefined;
     return faultReply(rule, kind);
   }
 
-  private async vaultRequest(req: http.IncomingMessage, res: http.ServerResponse, vaultName: string, hostHeader: string, port: number,
-    segments: string[], query: Map<string, string>, raw: Buffer): Promise<{ operation: string; reply: Reply }> {
+  private async vaultRequest(req: http.IncomingMessage, vaultName: string, hostHeader: string, port: number,
+    segments: string[], query: Map<string, string>, body: LazyBody, setOperation: (op: string) => void): Promise<{ reply: Reply }> {
     // 1. dispatch
     const route = routeSecrets(req.method ?? 'GET', segments);
     const operation = route?.operation ?? 'secrets.unknown';
+    setOperation(operation);
     this.count(operation);
     const vault = this.config.vaults.find((v) => v.name.toLowerCase() === vaultName);
     if (!vault) {
-      return { operation, reply: { status: 404, body: { error: { code: 'VaultNotFound', message: `Vault ${vaultName} does not exist in this emulator.` } } } };
+      return { reply: { status: 404, body: { error: { code: 'VaultNotFound', message: `Vault ${vaultName} does not exist in this emulator.` } } } };
     }
     const origin = `https://${hostHeader}`;
     // 2. auth (no body is looked at before this)
     const challenge = `Bearer authorization="${this.origin}/${vault.tenantId}", resource="https://vault.localhost:${port}"`;
-    const unauthorized = (message: string): { operation: string; reply: Reply } => ({
-      operation,
+    const unauthorized = (message: string): { reply: Reply } => ({
       reply: { status: 401, headers: { 'WWW-Authenticate': challenge }, body: { error: { code: 'Unauthorized', message } } },
     });
     const token = bearer(req);
@@ -322,16 +447,17 @@ export class EmulatorServer {
     if (!route) throw new KvError(404, 'NotFound', `The requested operation ${req.method} ${'/' + segments.join('/')} is not supported by this vault.`);
     this.authorize(vault, principal, claims, route.action,
       segments[0] === 'secrets' || segments[0] === 'deletedsecrets' ? segments[1]?.toLowerCase() || undefined : undefined);
-    // 4. faults
+    // 4. body (413 when too large)
+    const raw = await body.read();
+    // 5. faults
     const fault = await this.applyFault(operation, vault.name, req, 'kv');
-    if (fault) return { operation, reply: fault };
-    // 5. handler
+    if (fault && fault !== CORRUPT) return { reply: fault };
+    // 6. handler
     const result: HandlerResult = route.run({
       vault, store: this.store, origin, sealKey: Buffer.from(this.keys.sealKey, 'base64'), query,
       readBody: () => parseJsonBody(raw),
     });
-    void res;
-    return { operation, reply: result };
+    return { reply: fault === CORRUPT ? { ...result, corrupt: true } : result };
   }
 
   private principalOf(claims: TokenClaims): Principal | undefined {
@@ -356,40 +482,49 @@ export class EmulatorServer {
       'For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287', 'ForbiddenByPolicy');
   }
 
-  private async mainRequest(req: http.IncomingMessage, res: http.ServerResponse, hostHeader: string, segments: string[],
-    query: Map<string, string>, raw: Buffer): Promise<{ operation: string; reply: Reply }> {
+  private async mainRequest(req: http.IncomingMessage, hostHeader: string, segments: string[],
+    query: Map<string, string>, body: LazyBody, setOperation: (op: string) => void): Promise<{ reply: Reply }> {
     const method = req.method ?? 'GET';
     const s = segments.filter((x, i) => x !== '' || i < segments.length - 1);
     const lc = s.map((x) => x.toLowerCase());
-    // Admin API (loopback only, no token)
-    if (lc[0] === '_admin') return { operation: 'admin', reply: this.admin(req, method, lc.slice(1), raw) };
+    // Admin API (loopback clients with the admin token of this run)
+    if (lc[0] === '_admin') {
+      setOperation('admin');
+      return { reply: await this.admin(req, method, lc.slice(1), body) };
+    }
     // Identity
     if (method === 'GET' && s.length >= 3 && lc.slice(-2).join('/') === '.well-known/openid-configuration') {
       const operation = 'openidConfiguration';
+      setOperation(operation);
       this.count(operation);
       const tenant = s[0];
-      if (!resolveTenant(this.config, tenant)) return { operation, reply: aadReply(400, 'invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`) };
+      if (!resolveTenant(this.config, tenant)) return { reply: aadReply(400, 'invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`) };
       const fault = await this.applyFault(operation, undefined, req, 'aad');
-      if (fault) return { operation, reply: fault };
-      return { operation, reply: { status: 200, body: this.tokens.openidConfiguration(tenant) } };
+      if (fault && fault !== CORRUPT) return { reply: fault };
+      return { reply: { status: 200, body: this.tokens.openidConfiguration(tenant) } };
     }
     if (method === 'GET' && s.length >= 3 && lc.slice(-1)[0] === 'keys' && lc.includes('discovery')) {
+      setOperation('jwks');
       this.count('jwks');
-      return { operation: 'jwks', reply: { status: 200, body: await this.tokens.jwks() } };
+      return { reply: { status: 200, body: await this.tokens.jwks() } };
     }
     if (method === 'POST' && s.length >= 3 && lc[1] === 'oauth2' && lc[lc.length - 1] === 'token') {
       const operation = 'token';
+      setOperation(operation);
       this.count(operation);
+      const raw = await body.read();
       const fault = await this.applyFault(operation, undefined, req, 'aad');
-      if (fault) return { operation, reply: fault };
+      if (fault && fault !== CORRUPT) return { reply: fault };
       const form = new URLSearchParams(raw.toString('utf8'));
-      if (!form.get('scope') && form.get('resource')) form.set('scope', `${form.get('resource')!.replace(/\/+$/, '')}/.default`);
-      const r = await handleTokenRequest(this.tokens, this.config, s[0], form, basicAuth(req));
-      return { operation, reply: r };
+      const resource = form.get('resource');
+      if (!form.get('scope') && resource) form.set('scope', `${resource.replace(/\/+$/, '')}/.default`);
+      const r = await handleTokenRequest(this.tokens, this.config, s[0], form, parseBasicAuth(req.headers.authorization));
+      return { reply: r };
     }
     // ARM
     const route = routeArm(method, s);
     const operation = route?.operation ?? 'arm.unknown';
+    setOperation(operation);
     this.count(operation);
     const token = bearer(req);
     if (!token) {
@@ -400,50 +535,141 @@ export class EmulatorServer {
     const principal = this.principalOf(claims);
     if (!principal) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token names an unknown principal.');
     if (!route) throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${'/' + s.join('/')}'.`);
+    const raw = await body.read();
     const fault = await this.applyFault(operation, undefined, req, 'arm');
-    if (fault) return { operation, reply: fault };
+    if (fault && fault !== CORRUPT) return { reply: fault };
     const ctx: ArmContext = {
       config: this.config, principal, tenant: claims.tid, vaultUrl: (v) => this.vaultUrl(v), origin: `https://${hostHeader}`, query,
       readBody: () => parseJsonBody(raw),
     };
-    void res;
-    return { operation, reply: route.run(ctx) };
+    return { reply: route.run(ctx) };
   }
 
   // ---- admin API ------------------------------------------------------------------------------------------
 
-  private admin(req: http.IncomingMessage, method: string, s: string[], raw: Buffer): Reply {
+  /** The admin token of this run, from `Authorization: Bearer …` or `X-Emulator-Admin-Token`, compared in constant time. */
+  private adminAuthorized(req: http.IncomingMessage): boolean {
+    const header = req.headers[ADMIN_TOKEN_HEADER];
+    const presented = (typeof header === 'string' ? header.trim() : undefined) ?? bearer(req);
+    return presented !== undefined && safeEqual(presented, this.adminToken);
+  }
+
+  private async admin(req: http.IncomingMessage, method: string, s: string[], body: LazyBody): Promise<Reply> {
     if (!isLoopback(req.socket.remoteAddress)) return { status: 403, body: { error: { code: 'Forbidden', message: 'The admin API is for loopback clients only.' } } };
-    const p = s.join('/');
-    const ok = (body: unknown): Reply => ({ status: 200, body });
-    const bad = (m: string): Reply => ({ status: 400, body: { error: { code: 'BadRequest', message: m } } });
-    if (p === 'stats' && method === 'GET') return ok(this.stats.snapshot());
-    if (p === 'stats/reset' && method === 'POST') {
-      this.stats.reset();
-      return ok(this.stats.snapshot());
+    if (!this.adminAuthorized(req)) {
+      return {
+        status: 401,
+        headers: { 'WWW-Authenticate': 'Bearer realm="keyvault-emulator-admin"' },
+        body: { error: { code: 'Unauthorized', message: 'The admin API needs the admin token of this run: send "Authorization: Bearer <adminToken>" or "X-Emulator-Admin-Token: <adminToken>" (adminToken is in the ready line and in <stateDir>/instances/<port>.json).' } },
+      };
     }
-    if (p === 'ready' && method === 'GET') return ok(this.readyInfo());
-    if (p === 'faults') {
-      try {
+    const p = s.join('/');
+    const ok = (b: unknown): Reply => ({ status: 200, body: b });
+    const bad = (m: string): Reply => ({ status: 400, body: { error: { code: 'BadRequest', message: m } } });
+    const json = async (): Promise<unknown> => parseJsonBody(await body.read());
+    try {
+      if (p === 'stats' && method === 'GET') return ok(this.stats.snapshot());
+      if (p === 'stats/reset' && method === 'POST') {
+        this.stats.reset();
+        return ok(this.stats.snapshot());
+      }
+      if (p === 'ready' && method === 'GET') return ok(this.readyInfo());
+      if (p === 'faults') {
         if (method === 'GET') return ok({ rules: this.faults.list() });
         if (method === 'DELETE') {
           this.faults.set([]);
           return ok({ rules: [] });
         }
-        const b = parseJsonBody(raw) as unknown;
         if (method === 'PUT') {
-          const rules = Array.isArray(b) ? b : (b as { rules?: unknown })?.rules;
+          const b = await json();
+          const rules = Array.isArray(b) ? b : b && typeof b === 'object' ? (b as { rules?: unknown }).rules : undefined;
           if (!Array.isArray(rules)) return bad('PUT /_admin/faults takes {"rules":[…]} or an array of rules.');
-          this.faults.set(rules as FaultRule[]);
+          this.faults.set(rules);
           return ok({ rules: this.faults.list() });
         }
-        if (method === 'POST') return ok({ rule: this.faults.add(b as FaultRule), rules: this.faults.list() });
-      } catch (e) {
-        return bad((e as Error).message);
+        if (method === 'POST') {
+          const rule = this.faults.add(await json());
+          return ok({ rule, rules: this.faults.list() });
+        }
       }
+      if (p === 'roles') {
+        if (method === 'GET') return ok({ assignments: this.assignments() });
+        if (method === 'POST' || method === 'DELETE') return this.changeRole(method, await json());
+      }
+    } catch (e) {
+      if (e instanceof FaultRuleError || e instanceof AdminError) return bad(e.message);
+      if (e instanceof KvError && e.status === 400) return bad(e.message);
+      throw e;
     }
-    return { status: 404, body: { error: { code: 'NotFound', message: 'Admin endpoints: GET /_admin/stats, POST /_admin/stats/reset, GET|PUT|POST|DELETE /_admin/faults, GET /_admin/ready' } } };
+    return {
+      status: 404,
+      body: { error: { code: 'NotFound', message: 'Admin endpoints: GET /_admin/stats, POST /_admin/stats/reset, GET|PUT|POST|DELETE /_admin/faults, GET|POST|DELETE /_admin/roles, GET /_admin/ready' } },
+    };
   }
+
+  private assignments(): { clientId: string; objectId: string; role: string; vault?: string; subscription?: string; arm?: boolean }[] {
+    return this.config.principals.flatMap((p) => p.roles.map((r) => ({ clientId: p.clientId, objectId: p.objectId, ...r })));
+  }
+
+  /** POST adds a role assignment (idempotent), DELETE removes it; effective on the next request, until restart. */
+  private changeRole(method: 'POST' | 'DELETE' | string, b: unknown): Reply {
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw new AdminError('the body must be {"clientId"|"objectId", "role", "vault"|"subscription", "arm"?}');
+    const o = b as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (!['clientId', 'objectId', 'role', 'vault', 'subscription', 'arm'].includes(k)) throw new AdminError(`unknown field "${k}"`);
+    }
+    const id = o.clientId ?? o.objectId;
+    if (typeof id !== 'string' || !id) throw new AdminError('clientId (or objectId) is required');
+    const principal = this.config.principals.find((p) => p.clientId === id.toLowerCase() || p.objectId === id.toLowerCase());
+    if (!principal) throw new AdminError(`unknown principal ${id}`);
+    if (typeof o.role !== 'string' || !ROLE_NAMES.includes(o.role as RoleAssignment['role'])) {
+      throw new AdminError(`role must be one of: ${ROLE_NAMES.join(', ')}`);
+    }
+    const ra: RoleAssignment = { role: o.role as RoleAssignment['role'] };
+    if (typeof o.vault === 'string' && o.subscription === undefined) {
+      const vault = this.config.vaults.find((v) => v.name.toLowerCase() === (o.vault as string).toLowerCase());
+      if (!vault) throw new AdminError(`unknown vault ${o.vault}`);
+      ra.vault = vault.name;
+    } else if (typeof o.subscription === 'string' && o.vault === undefined) {
+      const sub = this.config.subscriptions.find((x) => x.id === (o.subscription as string).toLowerCase());
+      if (!sub) throw new AdminError(`unknown subscription ${o.subscription}`);
+      ra.subscription = sub.id;
+    } else {
+      throw new AdminError('give exactly one of vault or subscription (a string)');
+    }
+    if (o.arm !== undefined) {
+      if (typeof o.arm !== 'boolean') throw new AdminError('arm must be true or false');
+      if (!o.arm) ra.arm = false;
+    }
+    if (method === 'POST') {
+      const existing = principal.roles.findIndex((r) => sameAssignment(r, ra));
+      if (existing >= 0) principal.roles[existing] = ra; // same role and scope: only `arm` may change
+      else principal.roles.push(ra);
+      return { status: 200, body: { added: existing < 0, assignments: this.assignments() } };
+    }
+    const before = principal.roles.length;
+    principal.roles = principal.roles.filter((r) => !sameAssignment(r, ra));
+    const removed = before - principal.roles.length;
+    if (removed === 0) return { status: 404, body: { error: { code: 'NotFound', message: 'No such role assignment.' } } };
+    return { status: 200, body: { removed, assignments: this.assignments() } };
+  }
+}
+
+class AdminError extends Error {}
+
+function checkLimits(o: Partial<EmulatorLimits>): EmulatorLimits {
+  const l: EmulatorLimits = { ...DEFAULT_LIMITS };
+  for (const k of Object.keys(DEFAULT_LIMITS) as (keyof EmulatorLimits)[]) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer`);
+    l[k] = v;
+  }
+  if (l.headersTimeoutMs > l.requestTimeoutMs) {
+    if (o.requestTimeoutMs !== undefined) throw new Error('headersTimeoutMs must not be larger than requestTimeoutMs');
+    l.requestTimeoutMs = l.headersTimeoutMs;
+  }
+  return l;
 }
 
 // ---- helpers --------------------------------------------------------------------------------------------
@@ -475,22 +701,96 @@ export function decodeQuery(search: string): Map<string, string> {
   return out;
 }
 
-function readRaw(req: http.IncomingMessage): Promise<Buffer> {
+/**
+ * The request body, at most `max` bytes: a larger declared Content-Length is refused before reading, a larger
+ * (chunked) body as soon as it passes the limit; the rest is then drained so the 413 reaches the client.
+ */
+function readRaw(req: http.IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => payloadTooLarge(max);
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      discardRest(req);
+      reject(tooLarge());
+      return;
+    }
+    if (req.complete && req.readableEnded) {
+      resolve(Buffer.alloc(0));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new KvError(413, 'RequestBodyTooLarge', `The request body is larger than ${MAX_BODY} bytes.`));
-        req.destroy();
+      if (size > max) {
+        cleanup();
+        discardRest(req, size);
+        reject(tooLarge());
         return;
       }
       chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = () => {
+      cleanup();
+      reject(new ClientAbort('the client closed the connection while sending the body'));
+    };
+    const onClose = () => {
+      if (req.complete) return;
+      cleanup();
+      reject(new ClientAbort('the client closed the connection while sending the body'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
   });
+}
+
+/** Reads and throws away the rest of a request body (keeps the connection usable); past DRAIN_LIMIT the connection is closed. */
+function discardRest(req: http.IncomingMessage, already = 0): void {
+  let n = already;
+  req.on('data', (c: Buffer) => {
+    n += c.length;
+    if (n > DRAIN_LIMIT) req.socket?.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
+}
+
+/** The client closed the connection (or it broke) before the answer could be sent. */
+function clientGone(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  return res.destroyed || !!req.socket?.destroyed || (!req.complete && req.destroyed);
+}
+
+/** A TCP reset (RST), so the client sees ECONNRESET; for TLS the reset goes to the TCP socket under it. */
+function resetConnection(socket: net.Socket): void {
+  const tcp = ((socket as net.Socket & { _parent?: net.Socket })._parent ?? socket) as net.Socket & { resetAndDestroy?: () => void };
+  try {
+    if (typeof tcp.resetAndDestroy === 'function') {
+      tcp.resetAndDestroy();
+      if (tcp !== socket) socket.destroy();
+      return;
+    }
+  } catch {
+    // not a TCP handle: fall through to a plain close
+  }
+  socket.destroy();
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
 }
 
 function parseJsonBody(raw: Buffer): unknown {
@@ -509,14 +809,6 @@ function bearer(req: http.IncomingMessage): string | undefined {
   return m ? m[1] : undefined;
 }
 
-function basicAuth(req: http.IncomingMessage): { id: string; secret: string } | undefined {
-  const h = req.headers.authorization;
-  const m = h ? /^Basic\s+(.+)$/i.exec(h) : null;
-  if (!m) return undefined;
-  const [id, ...rest] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
-  return { id: decodeURIComponent(id), secret: decodeURIComponent(rest.join(':')) };
-}
-
 function isLoopback(addr: string | undefined): boolean {
   return !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
 }
@@ -532,7 +824,8 @@ function aadReply(status: number, error: string, description: string): Reply {
 function faultReply(rule: ActiveRule, kind: 'kv' | 'arm' | 'aad'): Reply {
   const status = rule.status!;
   const retryAfter = rule.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-  const headers: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {};
+  const headers: Record<string, string> = { ...rule.headers };
+  if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
   if (kind === 'kv' && status === 429) {
     const e = throttled(retryAfter ?? 1);
     return { status, body: e.body(), headers };
@@ -563,7 +856,8 @@ function send(res: http.ServerResponse, reply: Reply): void {
     res.end();
     return;
   }
-  const text = JSON.stringify(reply.body);
+  let text = JSON.stringify(reply.body);
+  if (reply.corrupt) text = text.slice(0, Math.max(1, text.length - 2)); // drops the closing quote and brace
   headers['Content-Type'] = JSON_TYPE;
   headers['Content-Length'] = String(Buffer.byteLength(text));
   res.writeHead(reply.status, headers);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import forge from 'node-forge';
+import { hasPersistedData } from './journal';
 
 export interface KeyMaterial {
   caCert: string;
@@ -119,18 +120,49 @@ function generate(): KeyMaterial {
 
 const RENEW_BEFORE_MS = 30 * 86400_000;
 
-/** Loads (or creates once) the key material in `dir`. */
+/** Why a keys.json cannot be used, or undefined when it can. */
+function keyFileProblem(text: string): string | undefined {
+  let km: Partial<KeyMaterial>;
+  try {
+    km = JSON.parse(text) as Partial<KeyMaterial>;
+  } catch (e) {
+    return `it is not valid JSON (${(e as Error).message})`;
+  }
+  if (!km || typeof km !== 'object') return 'it is not a JSON object';
+  for (const f of ['caCert', 'caKey', 'serverCert', 'serverKey', 'signingKey', 'sealKey'] as const) {
+    if (typeof km[f] !== 'string' || !km[f]) return `its field ${f} is missing`;
+  }
+  if (Buffer.from(km.sealKey!, 'base64').length !== 32) return 'its sealKey is not 32 bytes of base64';
+  return undefined;
+}
+
+/**
+ * Loads (or creates once) the key material in `dir`. With persisted secrets in `dir/secrets` (sealed with the
+ * sealKey), a missing or unreadable keys.json is an error: a new key would make them unreadable for good.
+ */
 export function loadOrCreateKeys(dir: string, log: (m: string) => void = () => undefined): LoadedKeys {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, 'keys.json');
   let km: KeyMaterial | undefined;
+  let problem: string | undefined;
+  let text: string | undefined;
   try {
-    km = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyMaterial;
-    if (!km.caCert || !km.serverCert || !km.signingKey || !km.sealKey) km = undefined;
-  } catch {
-    km = undefined;
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  if (text !== undefined) {
+    problem = keyFileProblem(text);
+    if (!problem) km = JSON.parse(text) as KeyMaterial;
   }
   if (!km) {
+    // server.ts keeps a persisted store in <data dir>/secrets
+    if (hasPersistedData(path.join(dir, 'secrets'))) {
+      throw new Error(`${file} ${problem ? `cannot be used: ${problem}` : 'is missing'}, but ${path.join(dir, 'secrets')} holds ` +
+        'secrets sealed with the key it held. Refusing to create a new key (the secrets would be unreadable for good): restore ' +
+        'keys.json from a backup, or move the data folder away to start with an empty one.');
+    }
+    if (problem) log(`${file} cannot be used (${problem}); creating new keys`);
     log(`creating a local CA and server certificate in ${dir}`);
     km = generate();
     writeAtomic(file, JSON.stringify(km));

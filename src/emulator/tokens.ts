@@ -4,7 +4,10 @@ import * as crypto from 'node:crypto';
 import { SignJWT, jwtVerify, exportJWK, type JWTPayload } from 'jose';
 import type { EmulatorConfig, Principal } from './model';
 
+/** Default lifetime of issued access tokens (seed `tokenLifetimeSeconds` / CLI `--token-lifetime` change it). */
 export const TOKEN_LIFETIME_S = 3600;
+/** Clock skew allowed on exp/nbf (the token lifetime when that is shorter, so short-lived tokens really expire). */
+export const CLOCK_SKEW_S = 5;
 
 export interface TokenClaims extends JWTPayload {
   tid: string;
@@ -20,7 +23,10 @@ export class TokenService {
   /** Verified tokens (raw string → claims) so hot paths do not re-verify RSA signatures. */
   private readonly cache = new Map<string, TokenClaims>();
 
-  constructor(signingKeyPem: string, private readonly authority: () => string) {
+  readonly skewSeconds: number;
+
+  constructor(signingKeyPem: string, private readonly authority: () => string, readonly lifetimeSeconds = TOKEN_LIFETIME_S) {
+    this.skewSeconds = Math.min(CLOCK_SKEW_S, lifetimeSeconds);
     this.privateKey = crypto.createPrivateKey(signingKeyPem);
     this.publicKey = crypto.createPublicKey(this.privateKey);
     this.kid = crypto.createHash('sha256')
@@ -69,8 +75,8 @@ export class TokenService {
       .setSubject(principal.objectId)
       .setAudience(audience)
       .setIssuedAt(now)
-      .setNotBefore(now - 5)
-      .setExpirationTime(now + TOKEN_LIFETIME_S)
+      .setNotBefore(now - CLOCK_SKEW_S)
+      .setExpirationTime(now + this.lifetimeSeconds)
       .setJti(crypto.randomUUID())
       .sign(this.privateKey);
   }
@@ -80,7 +86,7 @@ export class TokenService {
     let claims = this.cache.get(token);
     if (!claims) {
       try {
-        const r = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 5 });
+        const r = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: this.skewSeconds });
         claims = r.payload as TokenClaims;
       } catch {
         return undefined;
@@ -89,7 +95,7 @@ export class TokenService {
       this.cache.set(token, claims);
     }
     const now = Math.floor(Date.now() / 1000);
-    if (typeof claims.exp !== 'number' || claims.exp < now - 5) {
+    if (typeof claims.exp !== 'number' || claims.exp <= now - this.skewSeconds) {
       this.cache.delete(token);
       return undefined;
     }
@@ -138,14 +144,67 @@ function safeEqual(a: string, b: string): boolean {
   return crypto.timingSafeEqual(ha, hb);
 }
 
+export interface BasicCredentials {
+  id: string;
+  secret: string;
+}
+
+/**
+ * HTTP Basic client authentication (RFC 6749 2.3.1: base64 of form-encoded `id:secret`): the credentials,
+ * undefined when the header is not Basic, or 'malformed' (bad base64, no colon, bad percent-encoding).
+ */
+export function parseBasicAuth(header: string | undefined): BasicCredentials | 'malformed' | undefined {
+  if (!header) return undefined;
+  const m = /^Basic(?:\s+(.*))?$/i.exec(header.trim());
+  if (!m) return undefined;
+  const b64 = (m[1] ?? '').trim();
+  if (!b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 === 1) return 'malformed';
+  const text = Buffer.from(b64, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon < 1 || text.includes('\ufffd')) return 'malformed';
+  const decode = (s: string): string | undefined => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  };
+  const id = decode(text.slice(0, colon));
+  const secret = decode(text.slice(colon + 1));
+  if (id === undefined || secret === undefined || !id) return 'malformed';
+  return { id, secret };
+}
+
+const missingParameter = (name: string): TokenRequestResult =>
+  aadError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+
+const malformed = (why: string): TokenRequestResult =>
+  aadError(400, 'invalid_request', 9002313, `Invalid request. Request is malformed or invalid: ${why}`);
+
+/**
+ * The v2 token endpoint. Malformed input (a bad Basic header, missing grant_type or client_id, a parameter
+ * given twice) is a 400 `invalid_request` in Entra's shape, never an exception.
+ */
 export async function handleTokenRequest(tokens: TokenService, config: EmulatorConfig, tenantInPath: string,
-  form: URLSearchParams, basicAuth: { id: string; secret: string } | undefined): Promise<TokenRequestResult> {
+  form: URLSearchParams, basicAuth: BasicCredentials | 'malformed' | undefined): Promise<TokenRequestResult> {
+  if (basicAuth === 'malformed') {
+    return malformed("the Authorization header is not valid HTTP Basic client authentication (base64 of 'client_id:client_secret').");
+  }
+  for (const name of ['grant_type', 'client_id', 'client_secret', 'scope', 'resource']) {
+    if (form.getAll(name).length > 1) return malformed(`the parameter '${name}' is given more than once.`);
+  }
   const grant = form.get('grant_type');
+  if (!grant) return missingParameter('grant_type');
   if (grant !== 'client_credentials') {
     return aadError(400, 'unsupported_grant_type', 70003,
-      `The app requested an unsupported grant type '${grant ?? ''}'. The emulator supports client_credentials only.`);
+      `The app requested an unsupported grant type '${grant}'. The emulator supports client_credentials only.`);
   }
-  const clientId = form.get('client_id') ?? basicAuth?.id ?? '';
+  const formId = form.get('client_id');
+  if (formId !== null && basicAuth && formId.toLowerCase() !== basicAuth.id.toLowerCase()) {
+    return malformed('client_id in the body and in the Authorization header differ.');
+  }
+  const clientId = formId || basicAuth?.id || '';
+  if (!clientId) return missingParameter('client_id');
   const secret = form.get('client_secret') ?? basicAuth?.secret;
   const tenant = resolveTenant(config, tenantInPath);
   if (!tenant) {
@@ -177,7 +236,7 @@ export async function handleTokenRequest(tokens: TokenService, config: EmulatorC
   const accessToken = await tokens.issue(principal, tenant, resource);
   return {
     status: 200,
-    body: { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S, access_token: accessToken },
+    body: { token_type: 'Bearer', expires_in: tokens.lifetimeSeconds, ext_expires_in: tokens.lifetimeSeconds, access_token: accessToken },
   };
 }
 

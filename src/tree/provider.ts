@@ -40,8 +40,7 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     } catch (err) {
       const info = classifyError(err, vaultContext(node));
       outputChannel().error(`${info.message}\n${info.detail}`);
-      return [new MessageNode(`${node.id}|error`, info.message, 'error',
-        { command: 'keyVault.showOutput', title: 'Show Details' }, `${info.message}\n\nClick for details.`)];
+      return [new ErrorRowNode(node, info.message)];
     }
   }
 
@@ -100,6 +99,24 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   dispose(): void {
     this.changed.dispose();
     for (const l of this.listeners) l.dispose();
+  }
+}
+
+/**
+ * The row shown instead of a node's children when listing them failed: says what went wrong and what to do;
+ * clicking it retries (keyVault.retry refreshes the failed node), its inline button shows the details.
+ */
+export class ErrorRowNode extends MessageNode {
+  constructor(readonly failed: Node, message: string) {
+    super(`${failed.id}|error`, message, 'error', { command: 'keyVault.retry', title: 'Retry', arguments: [failed] },
+      `${message}\n\nClick to retry. "Show Details" opens the Key Vault output.`);
+    this.parent = failed;
+  }
+  override treeItem(): vscode.TreeItem {
+    const ti = super.treeItem();
+    // "message" first: the row is still a message row to whatever looks at the kind
+    ti.contextValue = 'message errorRow';
+    return ti;
   }
 }
 

@@ -83,7 +83,7 @@ describe('conformance: faults and SDK retries', function () {
     });
 
     it('an invalid rule is refused by the admin API', async () => {
-      const res = await emu.request(`${emu.origin}/_admin/faults`, { method: 'PUT', json: { rules: [{ status: 429 }] } });
+      const res = await emu.admin('/_admin/faults', { method: 'PUT', json: { rules: [{ status: 429 }] } });
       assert.equal(res.status, 400);
     });
 

@@ -132,10 +132,10 @@ function processesMentioning(needle) {
  * Starts `node dist/emulator.js --port 0 [--seed FILE]` and waits for its ready line.
  * Returns { proc, ready (parsed), line (the raw JSON line) }.
  */
-async function startEmulator({ seed, logFile, script, timeoutMs = 30000 } = {}) {
+async function startEmulator({ seed, logFile, script, extraArgs = [], timeoutMs = 30000 } = {}) {
   script = script || path.join(ROOT, 'dist', 'emulator.js');
   if (!fs.existsSync(script)) throw new Error(`emulator not built: ${script} (run node esbuild.js)`);
-  const args = [script, '--port', '0'];
+  const args = [script, '--port', '0', ...extraArgs];
   if (seed) args.push('--seed', seed);
   const proc = spawnGroup(node22(), args, { logFile, stdout: 'pipe' });
   const logStream = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
@@ -147,7 +147,7 @@ async function startEmulator({ seed, logFile, script, timeoutMs = 30000 } = {}) 
         let msg;
         try { msg = JSON.parse(l); } catch { if (logStream) logStream.write(l + '\n'); return; }
         // the ready line carries the principals' client secrets: never into a log file
-        if (logStream) logStream.write(l.replace(/("clientSecret"\s*:\s*)"[^"]*"/g, '$1"***"') + '\n');
+        if (logStream) logStream.write(l.replace(/("(?:clientSecret|adminToken)"\s*:\s*)"[^"]*"/g, '$1"***"') + '\n');
         if (msg && msg.ready === true) { clearTimeout(timer); resolve(l.trim()); }
       });
       void proc.exited.then(({ code, signal }) => {

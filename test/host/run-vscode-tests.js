@@ -5,7 +5,7 @@
 // `vscode: N passed, N failed`. Exit 0 only when every test passed; non-zero on a failing test, a test module
 // that fails to load, a timeout, or a host that did not come up.
 //
-//   node test/host/run-vscode-tests.js [--tests-dir DIR] [--tier NAME] [--counts FILE] [--timeout SEC] [--no-emulator | --emulator SCRIPT] [--out DIR] [--keep] [--verbose]
+//   node test/host/run-vscode-tests.js [--tests-dir DIR] [--tier NAME] [--counts FILE] [--emulator-args "…"] [--timeout SEC] [--no-emulator | --emulator SCRIPT] [--out DIR] [--keep] [--verbose]
 // Env: KEYVAULT_TEST_GREP (mocha grep), KEYVAULT_TEST_TIMEOUT (whole run, seconds; default 600).
 // Needs: node esbuild.js --tests (scripts/test.js does it), test/host/install-code-server.sh.
 //
@@ -30,6 +30,8 @@ const flag = (name) => argv.includes('--' + name);
 // {passed, failed} there instead of printing it, for a tier made of several parts
 const TIER = opt('tier', 'vscode');
 const COUNTS_FILE = opt('counts');
+// --emulator-args "…": more flags for the run's emulator (the reliability tier gives it short-lived tokens)
+const EMULATOR_ARGS = (opt('emulator-args', '') || '').split(/\s+/).filter(Boolean);
 const TESTS_INDEX = path.join(H.ROOT, 'out', 'test', 'vscode', 'index.js');
 const TESTS_DIR = opt('tests-dir') ? path.resolve(opt('tests-dir')) : undefined;
 const TIMEOUT_S = Number(opt('timeout', process.env.KEYVAULT_TEST_TIMEOUT || '600'));
@@ -83,7 +85,7 @@ async function main() {
   let emulatorLine;
   if (!flag('no-emulator')) {
     const seed = fs.existsSync(SEED) ? withDemoVaults(SEED, path.join(tmp, 'seed.json')) : undefined;
-    started.emulator = await H.startEmulator({ seed, logFile: path.join(tmp, 'emulator.log'),
+    started.emulator = await H.startEmulator({ seed, logFile: path.join(tmp, 'emulator.log'), extraArgs: EMULATOR_ARGS,
       script: opt('emulator') && path.resolve(opt('emulator')) });
     emulatorLine = started.emulator.line;
     log(`emulator on port ${started.emulator.ready.port}` + (seed ? ` (seed ${path.relative(H.ROOT, seed)})` : ' (no seed)'));

@@ -141,4 +141,10 @@ describe('azure/errors classifyError', () => {
     const e = classifyError(syntax, ctx);
     assert.ok(!e.message.includes('secret-tok') && !e.detail.includes('secret-tok'), `${e.message} | ${e.detail}`);
   });
+
+  it('an error of our own that mentions JSON is not taken for an unreadable response', () => {
+    const e = classifyError(new Error('input rejected by validation: Unexpected end of JSON input'), ctx);
+    assert.notEqual(e.kind, 'badResponse');
+    assert.match(e.message, /Unexpected end of JSON input/);
+  });
 });

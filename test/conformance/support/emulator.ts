@@ -32,6 +32,8 @@ export interface ReadyLine {
   tenantId: string;
   vaults: { name: string; url: string; [extra: string]: unknown }[];
   principals: ReadyPrincipal[];
+  /** Per-run token for /_admin/* (`Authorization: Bearer <adminToken>`). */
+  adminToken: string;
   [extra: string]: unknown;
 }
 
@@ -311,25 +313,30 @@ export class Emulator {
 
   // ---------- admin API ----------
 
+  /** A request to the admin API with this run's admin token (`path` starts with /_admin). */
+  admin(path: string, init: RawInit = {}): Promise<RawResponse> {
+    return this.request(`${this.origin}${path}`, { ...init, token: this.ready.adminToken });
+  }
+
   async stats(): Promise<Stats> {
-    const res = await this.request(`${this.origin}/_admin/stats`);
+    const res = await this.admin('/_admin/stats');
     if (res.status !== 200) throw new Error(`GET /_admin/stats → ${res.status}`);
     return res.json() as Stats;
   }
 
   async resetStats(): Promise<void> {
-    const res = await this.request(`${this.origin}/_admin/stats/reset`, { method: 'POST' });
+    const res = await this.admin('/_admin/stats/reset', { method: 'POST' });
     if (res.status >= 300) throw new Error(`POST /_admin/stats/reset → ${res.status}`);
   }
 
   async getFaults(): Promise<unknown> {
-    const res = await this.request(`${this.origin}/_admin/faults`);
+    const res = await this.admin('/_admin/faults');
     if (res.status !== 200) throw new Error(`GET /_admin/faults → ${res.status}`);
     return res.json();
   }
 
   async setFaults(rules: FaultRule[]): Promise<void> {
-    const res = await this.request(`${this.origin}/_admin/faults`, { method: 'PUT', json: { rules } });
+    const res = await this.admin('/_admin/faults', { method: 'PUT', json: { rules } });
     if (res.status >= 300) throw new Error(`PUT /_admin/faults → ${res.status} ${res.text.slice(0, 200)}`);
   }
 }

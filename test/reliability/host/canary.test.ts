@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { KeyVaultExtensionApi } from '../../../src/extension';
 import type { Node } from '../../../src/tree/nodes';
 import {
-  children, directClient, extensionApi, findNode, label, runExpectingError, runWith, uniqueName, waitFor,
+  adminRequest, children, directClient, extensionApi, findNode, label, runExpectingError, runWith, uniqueName, waitFor,
 } from '../../vscode/support/harness';
 
 const G = vscode.ConfigurationTarget.Global;
@@ -119,6 +119,17 @@ describe('reliability: canary value never leaves the vault except where the user
       }
     }, 30000);
     assert.strictEqual((await directClient('app').getSecret(name)).value, canary);
+  });
+
+  it('a response the client cannot parse (corruptBody fault) fails with a message that quotes nothing', async () => {
+    await adminRequest('PUT', '/_admin/faults', { rules: [{ operation: 'secrets.get', vault: 'app', corruptBody: true, count: 1 }] });
+    try {
+      const message = await runExpectingError(api, [], 'keyVault.revealSecret', await node([...APP, name]));
+      assert.match(message, /could not be read/);
+      assert.ok(!message.includes(canary), message);
+    } finally {
+      await adminRequest('DELETE', '/_admin/faults');
+    }
   });
 
   it('fails to reveal a disabled canary with a message that holds no value', async () => {

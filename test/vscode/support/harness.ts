@@ -101,7 +101,9 @@ export class ScriptedPrompter implements Prompter {
       if (problem && typeof problem !== 'string' && problem.severity !== vscode.InputBoxValidationSeverity.Error) {
         this.validationNotes.push(problem.message);
       } else if (problem) {
-        throw new Error(`input "${a.inputBox}" rejected by validation: ${typeof problem === 'string' ? problem : problem.message}`);
+        // the reason first (messages are cut short where they are shown), and never the whole input: it may be a value
+        const shown = a.inputBox.length > 40 ? `${a.inputBox.slice(0, 40)}…` : a.inputBox;
+        throw new Error(`input rejected by validation: ${typeof problem === 'string' ? problem : problem.message} (input "${shown}")`);
       }
     }
     return a.inputBox;
@@ -183,7 +185,12 @@ export async function adminRequest(method: string, path: string, body?: unknown,
   const https = await import('https');
   const ca = fs.readFileSync(info.ca);
   return new Promise((resolve, reject) => {
-    const req = https.request(`https://localhost:${info.port}${path}`, { method, ca, headers: { 'content-type': 'application/json' } }, (res) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // Node frames no body on DELETE by default: say its length
+    if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+    if (info.adminToken) headers.authorization = `Bearer ${info.adminToken}`;
+    const req = https.request(`https://localhost:${info.port}${path}`, { method, ca, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -193,7 +200,7 @@ export async function adminRequest(method: string, path: string, body?: unknown,
       });
     });
     req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+    req.end(payload);
   });
 }
 
