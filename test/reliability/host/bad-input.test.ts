@@ -12,6 +12,7 @@ import {
   adminRequest, adminStats, directClient, extensionApi, findNode, runExpectingError, runWith, ScriptedPrompter, uniqueName,
   type Answer,
 } from '../../vscode/support/harness';
+import { spyOnMessages } from './support/messages';
 
 const APP = ['Local emulator', 'app'];
 const WRITE_OPERATIONS = ['secrets.set', 'secrets.update', 'secrets.delete', 'secrets.purge', 'secrets.recover', 'secrets.restore'];
@@ -19,22 +20,6 @@ const KB25 = 25 * 1024;
 
 // ---- what the user was shown ----
 
-interface Shown { level: 'error' | 'warning' | 'info'; message: string }
-
-/** Records the messages the extension shows (the test shares the extension's `vscode` API object). */
-function spyOnMessages(): { shown: Shown[]; restore(): void } {
-  const w = vscode.window as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const levels = { showErrorMessage: 'error', showWarningMessage: 'warning', showInformationMessage: 'info' } as const;
-  const shown: Shown[] = [];
-  const saved = Object.keys(levels).map((fn) => [fn, w[fn]!] as const);
-  for (const [fn, original] of saved) {
-    w[fn] = (...a: unknown[]) => {
-      shown.push({ level: levels[fn as keyof typeof levels], message: String(a[0]) });
-      return original.apply(vscode.window, a);
-    };
-  }
-  return { shown, restore: () => { for (const [fn, original] of saved) w[fn] = original; } };
-}
 
 // ---- what reached the emulator ----
 

@@ -12,6 +12,7 @@ import {
   adminRequest, adminStats, children, contextValue, directClient, EXTENSION_ID, extensionApi, findNode, kind, label,
   runExpectingError, runWith, uniqueName, waitFor, type Answer,
 } from '../../vscode/support/harness';
+import { spyOnMessages } from './support/messages';
 
 const APP = ['Local emulator', 'app'];
 const TEAM = ['Local emulator', 'team'];
@@ -20,22 +21,6 @@ interface FaultRule {
   operation: string; vault?: string; status?: number; retryAfterSeconds?: number; delayMs?: number; reset?: boolean; count?: number;
 }
 
-interface Shown { level: 'error' | 'warning' | 'info'; message: string }
-
-/** Records the messages the extension shows (the test shares the extension's `vscode` API object). */
-function spyOnMessages(): { shown: Shown[]; restore(): void } {
-  const w = vscode.window as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const levels = { showErrorMessage: 'error', showWarningMessage: 'warning', showInformationMessage: 'info' } as const;
-  const shown: Shown[] = [];
-  const saved = Object.keys(levels).map((fn) => [fn, w[fn]!] as const);
-  for (const [fn, original] of saved) {
-    w[fn] = (...a: unknown[]) => {
-      shown.push({ level: levels[fn as keyof typeof levels], message: String(a[0]) });
-      return original.apply(vscode.window, a);
-    };
-  }
-  return { shown, restore: () => { for (const [fn, original] of saved) w[fn] = original; } };
-}
 
 const setFaults = (rules: FaultRule[]) => adminRequest('PUT', '/_admin/faults', { rules });
 const activeFaults = async () => ((await adminRequest('GET', '/_admin/faults')) as { rules: unknown[] }).rules;
