@@ -11,6 +11,7 @@ import { CONNECTION_SCHEME, ConnectionDocumentProvider } from './ui/connectionDo
 import { attachAnnouncedEmulator } from './ui/emulatorAttach';
 import { Hub } from './ui/hub';
 import { Integrations } from './ui/integrations';
+import { SecretReferences } from './ui/references';
 import { outputChannel } from './ui/output';
 import { vscodePrompter, type Prompter } from './ui/prompts';
 import { SECRET_SCHEME, SecretDocumentProvider } from './ui/secretDocument';
@@ -20,6 +21,7 @@ export interface KeyVaultExtensionApi {
   tree: VaultTreeProvider;
   view: vscode.TreeView<Node>;
   clipboard: ClipboardGuard;
+  references: SecretReferences;
   /** For tests: where the extension may keep state (the canary test scans all of it for secret values). */
   storage: Pick<vscode.ExtensionContext, 'globalState' | 'workspaceState' | 'logUri' | 'globalStorageUri' | 'storageUri'>;
   /** For tests: answers prompts in script. Pass undefined to restore the real prompts. */
@@ -39,9 +41,10 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
     return revealText(loc.name, value).text;
   });
   hub.onDiscoveryError = (err) => outputChannel().warn(`Azure vaults left out: ${classifyError(err).message}`);
-  const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, prompter: vscodePrompter };
+  const references = new SecretReferences(hub, context.workspaceState);
+  const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, prompter: vscodePrompter, references };
   commandContext = ctx;
-  context.subscriptions.push(integrations, hub, tree, view, clipboard, documents, outputChannel(),
+  context.subscriptions.push(integrations, hub, tree, references, view, clipboard, documents, outputChannel(),
     vscode.workspace.registerTextDocumentContentProvider(SECRET_SCHEME, documents),
     vscode.workspace.registerTextDocumentContentProvider(CONNECTION_SCHEME, new ConnectionDocumentProvider(async (loc) =>
       (await hub.service(loc.vault).getSecretValue(loc.name, loc.version)).value)),
@@ -53,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
   }
 
   return {
-    hub, tree, view, clipboard, storage: context,
+    hub, tree, view, clipboard, references, storage: context,
     setPrompter: (p) => { ctx.prompter = p ?? vscodePrompter; },
   };
 }

@@ -10,6 +10,7 @@ import type { EmulatorProcess } from '../ui/emulatorProcess';
 import type { Hub } from '../ui/hub';
 import { PagedList } from '../ui/pagedList';
 import { required, type Prompter } from '../ui/prompts';
+import type { SecretReferences } from '../ui/references';
 import type { SecretDocumentProvider } from '../ui/secretDocument';
 
 export interface CommandContext {
@@ -21,6 +22,8 @@ export interface CommandContext {
   readonly clipboard: ClipboardGuard;
   prompter: Prompter;
   emulatorProcess?: EmulatorProcess;
+  /** Secret references in open files (hovers, diagnostics, quick fixes). */
+  readonly references: SecretReferences;
 }
 
 export interface SecretRef {

@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { outputChannel, reportError } from '../ui/output';
 import type { CommandContext } from './context';
 import * as orchestrators from './orchestratorCommands';
+import * as references from './referenceCommands';
 import * as secrets from './secretCommands';
+import * as terminals from './terminalCommands';
 import * as vaults from './vaultCommands';
 
 type Handler = (ctx: CommandContext, node?: unknown) => unknown;
@@ -45,6 +47,14 @@ const handlers: Record<string, Handler> = {
   'keyVault.showZenmlKeys': orchestrators.showZenmlKeys,
   'keyVault.groupAirflowSecrets': orchestrators.groupAirflowSecrets,
   'keyVault.flattenAirflowSecrets': orchestrators.flattenAirflowSecrets,
+  'keyVault.openTerminalWithSecrets': terminals.openTerminalWithSecrets,
+  'keyVault.copyEnvReference': terminals.copyEnvReference,
+  'keyVault.revealReference': references.revealReference,
+  'keyVault.showReferenceInTree': references.showReferenceInTree,
+  'keyVault.selectDefaultVault': references.selectDefaultVault,
+  'keyVault.createReferencedSecret': references.createReferencedSecret,
+  'keyVault.recoverReferencedSecret': references.recoverReferencedSecret,
+  'keyVault.enableReferencedSecret': references.enableReferencedSecret,
 };
 
 export const commandIds = Object.keys(handlers);

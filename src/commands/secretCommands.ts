@@ -14,7 +14,7 @@ import { secretUri } from '../ui/secretDocument';
 import { revealText } from '../integrations/secretKinds';
 import { recognizeZenml, zenmlTagEditWarning } from '../integrations/zenml';
 import { dateOrderProblem, datePairValidator, dateValidator, formatTags, parseDateInput } from './inputs';
-import { deletedTarget, secretTarget, secretUrl, vaultTarget, withProgress, type CommandContext } from './context';
+import { deletedTarget, secretTarget, secretUrl, vaultTarget, withProgress, type CommandContext, type SecretRef } from './context';
 
 async function askValue(ctx: CommandContext, name: string): Promise<string> {
   const editor = vscode.window.activeTextEditor;
@@ -84,14 +84,24 @@ async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: Se
   return true;
 }
 
+/** Set Secret for a known vault and name (a reference's "Create" quick fix). */
+export class SecretPrefill {
+  constructor(readonly vault: VaultRef, readonly name: string) {}
+}
+
 /** keyVault.setSecret: create a secret or a new version. */
 export async function setSecret(ctx: CommandContext, node?: unknown): Promise<SecretProps | undefined> {
-  const vault = await vaultTarget(ctx, node);
+  // a reference's quick fix "Create" names the vault and the secret
+  const prefill = node instanceof SecretPrefill ? node : undefined;
+  const vault = prefill ? prefill.vault : await vaultTarget(ctx, node);
   let name: string;
   let existing: SecretProps | undefined;
   if (node instanceof SecretNode) {
     name = node.name;
     existing = node.props;
+  } else if (prefill) {
+    name = prefill.name;
+    existing = ctx.hub.knownSecret(vault, name);
   } else {
     name = required(await ctx.prompter.inputBox({
       prompt: `Name of the secret in "${vault.name}" (an existing name gets a new version)`,
@@ -171,7 +181,11 @@ async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name
 
 /** keyVault.revealSecret: the value in a read-only virtual document. */
 export async function revealSecret(ctx: CommandContext, node?: unknown): Promise<vscode.TextEditor> {
-  const ref = await secretTarget(ctx, node, 'latestOrVersion');
+  return revealSecretRef(ctx, await secretTarget(ctx, node, 'latestOrVersion'));
+}
+
+/** Reveals one secret (version) in the read-only virtual document. */
+export async function revealSecretRef(ctx: CommandContext, ref: SecretRef): Promise<vscode.TextEditor> {
   const uri = secretUri(ref);
   // read first: a service error (disabled, RBAC, …) is then reported as such, not as "cannot open document"
   const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
@@ -279,7 +293,7 @@ export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise
   });
 }
 
-async function recoverByName(ctx: CommandContext, vault: VaultRef, name: string): Promise<SecretProps> {
+export async function recoverByName(ctx: CommandContext, vault: VaultRef, name: string): Promise<SecretProps> {
   const service = ctx.hub.service(vault);
   const result = await withProgress(`Recovering "${name}" in ${vault.name}…`, (abortSignal, report) =>
     service.recoverSecret(name, { abortSignal, onProgress: report }));

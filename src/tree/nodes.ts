@@ -217,9 +217,7 @@ export class VaultNode extends Node implements PagingNode {
   }
   /** Looked up on each use: a refresh replaces the hub's list, and node instances outlive refreshes. */
   get secrets(): PagedList<SecretProps> {
-    const { hub, vault } = this;
-    return hub.pagedList(`${listKey(vault)}|secrets`, (token) => hub.service(vault).listSecrets({
-      continuationToken: token, maxPageSize: hub.pageSize() }));
+    return this.hub.secretsList(this.vault);
   }
   treeItem(): vscode.TreeItem {
     const flags = ['vault'];
@@ -398,10 +396,7 @@ export class DeletedFolderNode extends Node implements PagingNode {
     this.id = `${vaultNode.id}|deleted`;
   }
   get list(): PagedList<DeletedSecretProps> {
-    const { hub } = this;
-    const vault = this.vaultNode.vault;
-    return hub.pagedList(`${listKey(vault)}|deleted`, (token) => hub.service(vault).listDeletedSecrets({
-      continuationToken: token, maxPageSize: hub.pageSize() }));
+    return this.hub.deletedList(this.vaultNode.vault);
   }
   override reset(): void {
     this.hub.resetPagedLists(`${listKey(this.vaultNode.vault)}|deleted`);

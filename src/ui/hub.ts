@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { TokenCredential } from '@azure/core-auth';
 import { cloudFromSetting } from '../azure/clouds';
 import { createDiscoveryService, type DiscoveryService } from '../azure/discovery';
-import type { CloudEnvironment, EmulatorReadyInfo, Page, SecretProps, SecretsService, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
+import type { CloudEnvironment, DeletedSecretProps, EmulatorReadyInfo, Page, SecretProps, SecretsService, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
 import { normalizeVaultUrl, parseVaultUrl } from '../azure/names';
 import { createSecretsService } from '../azure/secretsService';
 import { createChainCredential, type ChainMember } from '../auth/chain';
@@ -317,6 +317,18 @@ export class Hub implements vscode.Disposable {
       this.lists.set(key, list as PagedList<unknown>);
     }
     return list;
+  }
+
+  /** The vault's secrets listing the tree shows (one per vault, shared by every node and the editor features). */
+  secretsList(vault: VaultRef): PagedList<SecretProps> {
+    return this.pagedList(`${vaultListKey(vault)}|secrets`, (token) => this.service(vault).listSecrets({
+      continuationToken: token, maxPageSize: this.pageSize() }));
+  }
+
+  /** The vault's deleted secrets listing (the tree's "Deleted secrets" folder). */
+  deletedList(vault: VaultRef): PagedList<DeletedSecretProps> {
+    return this.pagedList(`${vaultListKey(vault)}|deleted`, (token) => this.service(vault).listDeletedSecrets({
+      continuationToken: token, maxPageSize: this.pageSize() }));
   }
 
   /** A secret's metadata if its vault's list is loaded (case-insensitive, as Key Vault names are). */

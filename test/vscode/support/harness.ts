@@ -73,6 +73,8 @@ export function contextValue(node: Node): string {
 export type Answer =
   | { inputBox: string | undefined; expectPassword?: boolean; expectPrompt?: RegExp }
   | { quickPick: string | RegExp | undefined; expectPlaceholder?: RegExp }
+  /** Checks every item whose label equals a string or matches a regex (each must match at least one); undefined dismisses. */
+  | { quickPickMany: (string | RegExp)[] | undefined; expectPlaceholder?: RegExp }
   | { confirm: string | undefined; expectMessage?: RegExp }
   | { openFile: vscode.Uri | undefined }
   | { saveFile: vscode.Uri | undefined };
@@ -120,6 +122,21 @@ export class ScriptedPrompter implements Prompter {
     const found = list.find((i) => (typeof want === 'string' ? i.label === want : want.test(i.label)));
     if (!found) throw new Error(`quick pick "${options.placeHolder}" has no item ${String(want)}: [${list.map((i) => i.label).join(', ')}]`);
     return found;
+  }
+
+  async quickPickMany<T extends vscode.QuickPickItem>(items: readonly T[] | Promise<readonly T[]>, options: vscode.QuickPickOptions): Promise<T[] | undefined> {
+    const list = await items;
+    const a = this.next('quickPickMany', options.placeHolder ?? '');
+    if (a.expectPlaceholder) assert.match(options.placeHolder ?? '', a.expectPlaceholder);
+    this.pickItems.push(list.map((i) => i.label));
+    if (a.quickPickMany === undefined) return undefined;
+    const matches = (want: string | RegExp, i: T) => (typeof want === 'string' ? i.label === want : want.test(i.label));
+    for (const want of a.quickPickMany) {
+      if (!list.some((i) => matches(want, i))) {
+        throw new Error(`quick pick "${options.placeHolder}" has no item ${String(want)}: [${list.map((i) => i.label).join(', ')}]`);
+      }
+    }
+    return list.filter((i) => a.quickPickMany!.some((want) => matches(want, i)));
   }
 
   async confirm(message: string, _detail: string | undefined, ...buttons: string[]): Promise<string | undefined> {

@@ -1,0 +1,210 @@
+// A terminal whose environment holds secret values (for a local run of a DAG, a script, a CLI), and `.env` lines
+// that point at a secret without holding its value. The naming rules live in src/references/env.ts (pure).
+//
+// Values go only into the new terminal's process environment: no EnvironmentVariableCollection, no setting, no
+// file, no state. The terminal is transient (never restored after a reload, its buffer never persisted).
+import * as vscode from 'vscode';
+import type { SecretProps, VaultRef } from '../azure/model';
+import { parseConnectionValue } from '../integrations/airflow';
+import { groupForAirflow, secretKind, type SecretKind } from '../integrations/secretKinds';
+import {
+  airflowEnvName, defaultEnvName, envReferenceLine, formatEnvAssignments, parseEnvAssignments, validateEnvName,
+  type EnvAssignment, type EnvReferenceForm,
+} from '../references/env';
+import { AirflowGroupNode, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
+import { PagedList } from '../ui/pagedList';
+import { required, UserCancelled } from '../ui/prompts';
+import { pickVault, secretTarget, withProgress, type CommandContext } from './context';
+
+/**
+ * What another command passes to keyVault.openTerminalWithSecrets to skip the pick, e.g. the secrets the current
+ * file references: a vault, secret names, and optionally the variable each secret should get (else the defaults).
+ */
+export interface TerminalSecretsRequest {
+  vault: VaultRef;
+  names: string[];
+  envNames?: Record<string, string>;
+}
+
+function isRequest(arg: unknown): arg is TerminalSecretsRequest {
+  const r = arg as Partial<TerminalSecretsRequest> | undefined;
+  return typeof r === 'object' && r !== null && typeof r.vault?.url === 'string' && typeof r.vault.name === 'string'
+    && Array.isArray(r.names) && r.names.every((n) => typeof n === 'string');
+}
+
+/** One secret going into the terminal. */
+interface Candidate {
+  name: string;
+  version?: string;
+  kind?: SecretKind;
+  envName: string;
+}
+
+/** AIRFLOW_CONN_<ID> / AIRFLOW_VAR_<KEY> for what Airflow reads as a connection or a variable, else DB_PASSWORD style. */
+function envNameFor(name: string, kind: SecretKind | undefined): string {
+  if (kind?.orchestrator === 'airflow' && (kind.kind === 'connection' || kind.kind === 'variable')) return airflowEnvName(kind.kind, kind.id);
+  return defaultEnvName(name);
+}
+
+function describeKind(kind: SecretKind | undefined): string | undefined {
+  return kind?.orchestrator === 'airflow' ? `Airflow ${kind.kind} ${kind.id}` : undefined;
+}
+
+async function allSecrets(ctx: CommandContext, vault: VaultRef): Promise<SecretProps[]> {
+  const service = ctx.hub.service(vault);
+  const list = new PagedList((t) => service.listSecrets({ continuationToken: t, maxPageSize: 25 }));
+  await list.all();
+  return list.items;
+}
+
+const enabled = (s: SecretProps) => s.enabled !== false;
+
+/** The secrets a terminal gets: the tree item's, the request's, or picked from a vault. `skipped`: disabled ones left out. */
+async function terminalTargets(ctx: CommandContext, node: unknown): Promise<{ vault: VaultRef; candidates: Candidate[]; skipped: string[] }> {
+  if (node instanceof VersionNode) {
+    const kind = node.secretNode.kind;
+    return { vault: node.vault, candidates: [{ name: node.name, version: node.version, kind, envName: envNameFor(node.name, kind) }], skipped: [] };
+  }
+  if (node instanceof SecretNode) {
+    return { vault: node.vault, candidates: [{ name: node.name, kind: node.kind, envName: envNameFor(node.name, node.kind) }], skipped: [] };
+  }
+  if (isRequest(node)) {
+    const { vault } = node;
+    const { config } = await ctx.hub.integrations.airflow.configFor(vault);
+    const seen = new Set<string>();
+    const candidates: Candidate[] = [];
+    for (const name of node.names) {
+      if (seen.has(name.toLowerCase())) continue;
+      seen.add(name.toLowerCase());
+      const kind = secretKind({ name }, config);
+      candidates.push({ name, kind, envName: node.envNames?.[name] ?? envNameFor(name, kind) });
+    }
+    if (candidates.length === 0) throw new Error('No secrets were given for the terminal.');
+    return { vault, candidates, skipped: [] };
+  }
+  if (node instanceof AirflowGroupNode) {
+    // every member, from a full listing (the tree's group may still be filling in)
+    const { vault } = node;
+    const { config } = await ctx.hub.integrations.airflow.configFor(vault);
+    const members = groupForAirflow(await allSecrets(ctx, vault), config).groups.get(node.kind) ?? [];
+    const candidates = members.filter((m) => enabled(m.item)).map((m) => {
+      const kind = secretKind(m.item, config);
+      return { name: m.item.name, kind, envName: envNameFor(m.item.name, kind) };
+    });
+    const skipped = members.filter((m) => !enabled(m.item)).map((m) => m.id);
+    if (candidates.length === 0) throw new Error(`This group of ${vault.name} has no enabled secrets to put in a terminal.`);
+    return { vault, candidates, skipped };
+  }
+  const vault = node instanceof VaultNode ? node.vault : await pickVault(ctx);
+  const { config } = await ctx.hub.integrations.airflow.configFor(vault);
+  const items = allSecrets(ctx, vault).then((secrets) => {
+    const shown = secrets.filter(enabled);
+    if (shown.length === 0) throw new Error(`Vault "${vault.name}" has no enabled secrets to choose from.`);
+    return shown.map((s) => {
+      const kind = secretKind(s, config);
+      const envName = envNameFor(s.name, kind);
+      return { label: s.name, description: [envName, describeKind(kind)].filter(Boolean).join(' · '), candidate: { name: s.name, kind, envName } };
+    });
+  });
+  const picked = required(await ctx.prompter.quickPickMany(items, {
+    placeHolder: `Secrets of ${vault.name} for the new terminal's environment`, matchOnDescription: true,
+  }));
+  if (picked.length === 0) throw new UserCancelled();
+  return { vault, candidates: picked.map((p) => p.candidate), skipped: [] };
+}
+
+/** One input box for every name: `NAME=secret, …`, validated as typed. */
+async function askEnvNames(ctx: CommandContext, vault: VaultRef, candidates: readonly Candidate[]): Promise<EnvAssignment[]> {
+  const names = candidates.map((c) => c.name);
+  const text = required(await ctx.prompter.inputBox({
+    prompt: `Variables of the terminal with ${vault.name}'s secrets: NAME=secret, separated by commas. Rename a NAME, or remove an entry to leave that secret out.`,
+    value: formatEnvAssignments(candidates.map((c) => ({ envName: c.envName, secretName: c.name }))),
+    validateInput: (v) => {
+      try { parseEnvAssignments(v, names); return undefined; } catch (e) { return (e as Error).message; }
+    },
+  }));
+  return parseEnvAssignments(text, names);
+}
+
+/** Reads each secret once (a few at a time), cancellable. */
+async function readValues(ctx: CommandContext, vault: VaultRef, wanted: readonly Candidate[]): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  return withProgress(`Reading ${wanted.length === 1 ? `"${wanted[0]!.name}"` : `${wanted.length} secrets`} from ${vault.name}…`, async (abortSignal, report) => {
+    const service = ctx.hub.service(vault);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < wanted.length) {
+        const c = wanted[next++]!;
+        if (abortSignal.aborted) throw new UserCancelled();
+        const { value } = await service.getSecretValue(c.name, c.version, { abortSignal });
+        values.set(c.name, value);
+        report(`${++done}/${wanted.length}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, wanted.length) }, worker));
+    if (abortSignal.aborted) throw new UserCancelled();
+    return values;
+  });
+}
+
+/**
+ * keyVault.openTerminalWithSecrets: from a vault (pick secrets), an Airflow group (all its members), a secret or a
+ * version (that one), a TerminalSecretsRequest, or the palette (vault, then secrets). One input box names the
+ * variables (Airflow connections and variables get the names Airflow reads); the values are read, then a transient
+ * terminal starts with them in its environment.
+ */
+export async function openTerminalWithSecrets(ctx: CommandContext, node?: unknown): Promise<vscode.Terminal> {
+  const { vault, candidates, skipped } = await terminalTargets(ctx, node);
+  const assignments = await askEnvNames(ctx, vault, candidates);
+  const byName = new Map(candidates.map((c) => [c.name, c]));
+  const wanted = [...new Set(assignments.map((a) => a.secretName))].map((n) => byName.get(n)!);
+  const values = await readValues(ctx, vault, wanted);
+  const env: Record<string, string> = {};
+  for (const a of assignments) env[a.envName] = values.get(a.secretName)!;
+  // Airflow reads AIRFLOW_CONN_* as the URI or the JSON form: say so when it would not parse (names only, no value)
+  const unparsable = wanted.flatMap((c) => {
+    if (c.kind?.orchestrator !== 'airflow' || c.kind.kind !== 'connection') return [];
+    const parsed = parseConnectionValue(values.get(c.name)!);
+    return parsed.ok ? [] : [`${c.kind.id} (${parsed.error})`];
+  });
+  values.clear();
+  const count = wanted.length;
+  const vars = assignments.map((a) => a.envName);
+  const terminal = vscode.window.createTerminal({
+    name: `Key Vault: ${vault.name} (${count} secret${count === 1 ? '' : 's'})`,
+    env,
+    isTransient: true,
+    iconPath: new vscode.ThemeIcon('key'),
+    message: `Key Vault ${vault.name}: ${vars.join(', ')} set in this terminal's environment (values not shown; gone when it closes).`,
+  });
+  terminal.show();
+  if (unparsable.length) {
+    void vscode.window.showWarningMessage(`Airflow would not parse ${unparsable.length === 1 ? 'connection' : 'connections'} ${unparsable.join('; ')}.`);
+  }
+  if (skipped.length) {
+    void vscode.window.showInformationMessage(`Left out ${skipped.length} disabled secret(s): ${skipped.join(', ')}.`);
+  }
+  void vscode.window.setStatusBarMessage(`$(key) Terminal with ${vars.join(', ')} from ${vault.name}`, 5000);
+  return terminal;
+}
+
+/** keyVault.copyEnvReference: `NAME=@Microsoft.KeyVault(SecretUri=…)` or a comment naming the secret — never its value. */
+export async function copyEnvReference(ctx: CommandContext, node?: unknown): Promise<string> {
+  const ref = await secretTarget(ctx, node, 'latestOrVersion');
+  const kind = node instanceof SecretNode ? node.kind : node instanceof VersionNode ? node.secretNode.kind
+    : secretKind({ name: ref.name, tags: ref.props?.tags }, (await ctx.hub.integrations.airflow.configFor(ref.vault)).config);
+  const forms: { label: string; description: string; form: EnvReferenceForm }[] = [
+    { label: 'App Service reference', form: 'appService',
+      description: `@Microsoft.KeyVault(SecretUri=…)${ref.version ? ` pinned to version ${ref.version.slice(0, 8)}` : ', follows new versions'} — App Service and Functions resolve it` },
+    { label: 'Comment', form: 'comment', description: 'names the secret and its vault, for whoever fills in the .env' },
+  ];
+  const form = required(await ctx.prompter.quickPick(forms, { placeHolder: `.env line for "${ref.name}" (never its value)` }));
+  const envName = required(await ctx.prompter.inputBox({
+    prompt: `Variable name for "${ref.name}"`, value: envNameFor(ref.name, kind), validateInput: (v) => validateEnvName(v.trim()),
+  })).trim();
+  const text = envReferenceLine(envName, ref.vault.url, ref.name, form.form, ref.version);
+  await vscode.env.clipboard.writeText(text);
+  void vscode.window.setStatusBarMessage(`$(references) Copied ${text}`, 5000);
+  return text;
+}
