@@ -155,7 +155,9 @@ async function readValues(ctx: CommandContext, vault: VaultRef, wanted: readonly
  * terminal starts with them in its environment.
  */
 export async function openTerminalWithSecrets(ctx: CommandContext, node?: unknown): Promise<vscode.Terminal> {
-  const { vault, candidates, skipped } = await terminalTargets(ctx, node);
+  // from the palette or the editor's context menu (which passes the file's URI): the file's references first
+  const start = node === undefined || node instanceof vscode.Uri ? await fileReferences(ctx) : node;
+  const { vault, candidates, skipped } = await terminalTargets(ctx, start);
   const assignments = await askEnvNames(ctx, vault, candidates);
   const byName = new Map(candidates.map((c) => [c.name, c]));
   const wanted = [...new Set(assignments.map((a) => a.secretName))].map((n) => byName.get(n)!);
@@ -187,6 +189,19 @@ export async function openTerminalWithSecrets(ctx: CommandContext, node?: unknow
   }
   void vscode.window.setStatusBarMessage(`$(key) Terminal with ${vars.join(', ')} from ${vault.name}`, 5000);
   return terminal;
+}
+
+/** From the palette or the editor: offer the secrets the active file references (resolved against your vaults). */
+async function fileReferences(ctx: CommandContext): Promise<TerminalSecretsRequest | undefined> {
+  const doc = vscode.window.activeTextEditor?.document;
+  const groups = doc ? await ctx.references.referencedByVault(doc) : [];
+  if (!doc || groups.length === 0) return undefined;
+  const file = doc.uri.path.split('/').pop() ?? doc.uri.path;
+  const pick = required(await ctx.prompter.quickPick([
+    ...groups.map((g) => ({ label: `Secrets referenced in ${file}`, description: `${g.names.length} in ${g.vault.name}: ${g.names.join(', ')}`, group: g })),
+    { label: 'Choose a vault and secrets…', description: '', group: undefined },
+  ], { placeHolder: 'Secrets for the terminal' }));
+  return pick.group && { vault: pick.group.vault, names: pick.group.names };
 }
 
 /** keyVault.copyEnvReference: `NAME=@Microsoft.KeyVault(SecretUri=…)` or a comment naming the secret — never its value. */

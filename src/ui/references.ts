@@ -328,6 +328,19 @@ export class SecretReferences implements vscode.Disposable {
     return actions;
   }
 
+  /** The secrets a document references, per vault (for a terminal with the file's secrets). */
+  async referencedByVault(document: vscode.TextDocument): Promise<{ vault: VaultRef; names: string[] }[]> {
+    const groups = new Map<string, { vault: VaultRef; names: string[] }>();
+    for (const r of await this.resolve(document)) {
+      if (!r.vault || !r.name) continue;
+      const key = vaultListKey(r.vault);
+      const g = groups.get(key) ?? { vault: r.vault, names: [] };
+      if (!g.names.some((n) => n.toLowerCase() === r.name!.toLowerCase())) g.names.push(r.name);
+      groups.set(key, g);
+    }
+    return [...groups.values()];
+  }
+
   /** The vault of a reference command's target, among the user's vaults. */
   async vaultOf(target: ReferenceTarget): Promise<VaultRef> {
     const url = target.vaultUrl.toLowerCase();

@@ -183,6 +183,23 @@ describe('secret references in code', function () {
     await waitFor('no diagnostics left', () => (codes(uri('dags/refs_dag.py')).length === 0 ? true : undefined));
   });
 
+  it('opens a terminal with the secrets the active file references', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri('dags/refs_dag.py'));
+    await vscode.window.showTextDocument(doc);
+    const terminal = await runWith<vscode.Terminal>(api, [
+      { quickPick: /^Secrets referenced in refs_dag\.py$/ },
+      { inputBox: 'HELLO=airflow-variables-hello-world' },
+    ], 'keyVault.openTerminalWithSecrets');
+    try {
+      assert.strictEqual(terminal.name, 'Key Vault: contoso-orchestr-dev (1 secret)');
+      const env = (terminal.creationOptions as vscode.TerminalOptions).env ?? {};
+      assert.deepStrictEqual(Object.keys(env), ['HELLO']);
+      assert.strictEqual(env.HELLO, 'Hello from the local Key Vault emulator');
+    } finally {
+      terminal.dispose();
+    }
+  });
+
   it('the severity follows the setting, and "off" clears the diagnostics', async () => {
     const c = vscode.workspace.getConfiguration('keyVault');
     await c.update('references.diagnosticSeverity', 'error', vscode.ConfigurationTarget.Global);
