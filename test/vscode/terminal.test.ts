@@ -13,6 +13,7 @@ import {
   children, directClient, emulatorInfo, extensionApi, findNode, label, runExpectingError, runWith, ScriptedPrompter, uniqueName, waitFor,
   type Answer,
 } from './support/harness';
+import { files, occurrences } from './support/scan';
 
 const APP = ['Local emulator', 'app'];
 const DEV_VAULT = 'contoso-orchestr-dev';
@@ -45,38 +46,7 @@ async function runRecording<T>(api: KeyVaultExtensionApi, answers: Answer[], com
   }
 }
 
-/** Every file under `dir` (skipping what `skip` says), at most 20 MiB each. */
-function files(dir: string, skip: (p: string) => boolean): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (skip(p)) continue;
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) {
-        try { if (fs.statSync(p).size <= 20 * 1024 * 1024) out.push(p); } catch { /* gone */ }
-      }
-    }
-  };
-  walk(dir);
-  return out;
-}
 
-/** Files under `dirs` whose bytes hold any needle (UTF-8 or UTF-16LE). */
-function occurrences(dirs: string[], needles: string[], skip: (p: string) => boolean): string[] {
-  const patterns = needles.flatMap((n) => [Buffer.from(n, 'utf8'), Buffer.from(n, 'utf16le')]);
-  const hits = new Set<string>();
-  for (const dir of dirs) {
-    for (const f of files(dir, skip)) {
-      let bytes: Buffer;
-      try { bytes = fs.readFileSync(f); } catch { continue; }
-      if (patterns.some((p) => bytes.includes(p))) hits.add(f);
-    }
-  }
-  return [...hits];
-}
 
 describe('terminal with secrets', function () {
   this.timeout(120000);

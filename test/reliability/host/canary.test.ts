@@ -14,43 +14,13 @@ import type { Node } from '../../../src/tree/nodes';
 import {
   adminRequest, children, directClient, extensionApi, findNode, label, runExpectingError, runWith, uniqueName, waitFor,
 } from '../../vscode/support/harness';
+import { files, occurrences } from '../../vscode/support/scan';
 
 const G = vscode.ConfigurationTarget.Global;
 const APP = ['Local emulator', 'app'];
 const DEV = ['Local emulator', 'contoso-orchestr-dev'];
 
-/** Every file under `dir` (skipping what `skip` says), at most `maxBytes` each. */
-function files(dir: string, skip: (p: string) => boolean = () => false, maxBytes = 20 * 1024 * 1024): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (skip(p)) continue;
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) {
-        try { if (fs.statSync(p).size <= maxBytes) out.push(p); } catch { /* gone */ }
-      }
-    }
-  };
-  walk(dir);
-  return out;
-}
 
-/** Files (under `dirs`) whose bytes contain any needle, in UTF-8 or UTF-16LE. */
-function occurrences(dirs: string[], needles: string[], skip: (p: string) => boolean): string[] {
-  const patterns = needles.flatMap((n) => [Buffer.from(n, 'utf8'), Buffer.from(n, 'utf16le')]);
-  const hits: string[] = [];
-  for (const dir of dirs) {
-    for (const f of files(dir, skip)) {
-      let bytes: Buffer;
-      try { bytes = fs.readFileSync(f); } catch { continue; }
-      if (patterns.some((p) => bytes.includes(p))) hits.push(f);
-    }
-  }
-  return hits;
-}
 
 describe('reliability: canary value never leaves the vault except where the user asks', function () {
   this.timeout(240000);
