@@ -375,6 +375,21 @@ function skipRegex(src: string, i: number): number {
 }
 
 /** JavaScript, TypeScript, JSX and TSX. */
+/** The index just past a `//` (up to the line end) or `/* … *\/` comment starting at `i`, or -1 when none starts there. */
+function cCommentEnd(src: string, i: number): number {
+  if (src[i] !== '/') return -1;
+  if (src[i + 1] === '/') {
+    let j = i;
+    while (j < src.length && !isNewline(src[j])) j++;
+    return j;
+  }
+  if (src[i + 1] === '*') {
+    const e = src.indexOf('*/', i + 2);
+    return e < 0 ? src.length : e + 2;
+  }
+  return -1;
+}
+
 export function lexJs(src: string): Token[] {
   const sink = new TokenSink('([', ')]');
   let i = 0;
@@ -383,12 +398,10 @@ export function lexJs(src: string): Token[] {
     const c = src[i]!;
     if (isNewline(c) || c === '\u2028' || c === '\u2029') { sink.nl = true; i++; continue; }
     if (isSpace(c)) { i++; continue; }
-    if (c === '/' && src[i + 1] === '/') { while (i < src.length && !isNewline(src[i])) i++; continue; }
-    if (c === '/' && src[i + 1] === '*') {
-      const e = src.indexOf('*/', i + 2);
-      const stop = e < 0 ? src.length : e + 2;
-      if (/[\r\n]/.test(src.slice(i, stop))) sink.nl = true;
-      i = stop;
+    const comment = cCommentEnd(src, i);
+    if (comment >= 0) {
+      if (/[\r\n]/.test(src.slice(i, comment))) sink.nl = true; // a block comment spanning lines ends a statement
+      i = comment;
       continue;
     }
     if (c === '\'' || c === '"') {
@@ -549,8 +562,8 @@ export function lexCSharp(src: string): Token[] {
     if (isSpace(c)) { i++; continue; }
     if (c === '#' && lineStart) { while (i < src.length && !isNewline(src[i])) i++; continue; } // preprocessor line
     lineStart = false;
-    if (c === '/' && src[i + 1] === '/') { while (i < src.length && !isNewline(src[i])) i++; continue; }
-    if (c === '/' && src[i + 1] === '*') { const e = src.indexOf('*/', i + 2); i = e < 0 ? src.length : e + 2; continue; }
+    const comment = cCommentEnd(src, i);
+    if (comment >= 0) { i = comment; continue; }
     const prefix = /^(?:\$+@?|@\$*)?(?=")/.exec(src.slice(i, i + 12));
     if (prefix) {
       const { end, info } = lexCsString(src, i, prefix[0]);
@@ -597,8 +610,8 @@ export function lexBicep(src: string): Token[] {
     const c = src[i]!;
     if (isNewline(c)) { sink.nl = true; i++; continue; }
     if (isSpace(c)) { i++; continue; }
-    if (c === '/' && src[i + 1] === '/') { while (i < src.length && !isNewline(src[i])) i++; continue; }
-    if (c === '/' && src[i + 1] === '*') { const e = src.indexOf('*/', i + 2); i = e < 0 ? src.length : e + 2; continue; }
+    const comment = cCommentEnd(src, i);
+    if (comment >= 0) { i = comment; continue; }
     if (src.startsWith('\'\'\'', i)) {
       // multi-line string: no escapes, no interpolation
       const e = src.indexOf('\'\'\'', i + 3);
@@ -680,8 +693,8 @@ export function lexJson(src: string): Token[] {
     const c = src[i]!;
     if (isNewline(c)) { sink.nl = true; i++; continue; }
     if (isSpace(c)) { i++; continue; }
-    if (c === '/' && src[i + 1] === '/') { while (i < src.length && !isNewline(src[i])) i++; continue; }
-    if (c === '/' && src[i + 1] === '*') { const e = src.indexOf('*/', i + 2); i = e < 0 ? src.length : e + 2; continue; }
+    const comment = cCommentEnd(src, i);
+    if (comment >= 0) { i = comment; continue; }
     if (c === '"') {
       const { end, info } = lexQuoted(src, i, jsonEscape);
       sink.emit('string', src, i, end, info);
