@@ -69,10 +69,15 @@ async function allPages<T>(fetch: (token?: string) => Promise<Page<T>>): Promise
   return list.items;
 }
 
+/** Every secret of a vault (pickers and commands that need all names; the tree pages lazily instead). */
+export function allSecrets(ctx: CommandContext, vault: VaultRef): Promise<SecretProps[]> {
+  const service = ctx.hub.service(vault);
+  return allPages((t) => service.listSecrets({ continuationToken: t, maxPageSize: 25 }));
+}
+
 export async function pickSecret(ctx: CommandContext, vault: VaultRef, placeHolder = 'Select a secret',
   filter: (s: SecretProps) => boolean = () => true): Promise<SecretProps> {
-  const service = ctx.hub.service(vault);
-  const items = allPages((t) => service.listSecrets({ continuationToken: t, maxPageSize: 25 })).then((secrets) => {
+  const items = allSecrets(ctx, vault).then((secrets) => {
     const shown = secrets.filter(filter);
     if (shown.length === 0) throw new Error(`Vault "${vault.name}" has no secrets to choose from.`);
     return shown.map((s) => ({ label: s.name, description: s.contentType, secret: s }));

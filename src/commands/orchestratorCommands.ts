@@ -15,9 +15,8 @@ import { groupForAirflow, secretKind, type SecretKind } from '../integrations/se
 import { zenmlKeys } from '../integrations/zenml';
 import { AirflowGroupNode, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
 import { connectionUri, parseConnectionUri } from '../ui/connectionDocument';
-import { PagedList } from '../ui/pagedList';
 import { required, UserCancelled } from '../ui/prompts';
-import { pickVault, secretTarget, secretUrl, withProgress, type CommandContext, type SecretRef } from './context';
+import { allSecrets, pickVault, secretTarget, secretUrl, withProgress, type CommandContext, type SecretRef } from './context';
 import { writeSecret } from './secretCommands';
 
 // ---- targets ----
@@ -26,13 +25,6 @@ async function airflowVault(ctx: CommandContext, node: unknown): Promise<VaultRe
   if (node instanceof VaultNode || node instanceof AirflowGroupNode) return node.vault;
   if (node instanceof SecretNode || node instanceof VersionNode) return node.vault;
   return pickVault(ctx);
-}
-
-async function allSecrets(ctx: CommandContext, vault: VaultRef): Promise<SecretProps[]> {
-  const service = ctx.hub.service(vault);
-  const list = new PagedList((t) => service.listSecrets({ continuationToken: t, maxPageSize: 25 }));
-  await list.all();
-  return list.items;
 }
 
 /** An Airflow connection or variable: the tree item, or vault + quick pick among the vault's Airflow secrets. */
@@ -319,7 +311,7 @@ export async function copyAppServiceReference(ctx: CommandContext, node?: unknow
     { label: 'VaultName and SecretName', description: 'resolved in the app\'s own cloud', form: 'vaultName' },
   ];
   const picked = required(await ctx.prompter.quickPick(forms, { placeHolder: `App Service / Functions Key Vault reference to "${ref.name}"` }));
-  const text = appServiceReference(picked.form, ref.vault.url, ref.name, picked.form === 'vaultName' ? ref.version : ref.version);
+  const text = appServiceReference(picked.form, ref.vault.url, ref.name, ref.version);
   await vscode.env.clipboard.writeText(text);
   void vscode.window.setStatusBarMessage(`$(references) Copied ${text}`, 5000);
   return text;

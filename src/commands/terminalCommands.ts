@@ -12,9 +12,8 @@ import {
   type EnvAssignment, type EnvReferenceForm,
 } from '../references/env';
 import { AirflowGroupNode, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
-import { PagedList } from '../ui/pagedList';
 import { required, UserCancelled } from '../ui/prompts';
-import { pickVault, secretTarget, withProgress, type CommandContext } from './context';
+import { allSecrets, pickVault, secretTarget, withProgress, type CommandContext } from './context';
 
 /**
  * What another command passes to keyVault.openTerminalWithSecrets to skip the pick, e.g. the secrets the current
@@ -48,13 +47,6 @@ function envNameFor(name: string, kind: SecretKind | undefined): string {
 
 function describeKind(kind: SecretKind | undefined): string | undefined {
   return kind?.orchestrator === 'airflow' ? `Airflow ${kind.kind} ${kind.id}` : undefined;
-}
-
-async function allSecrets(ctx: CommandContext, vault: VaultRef): Promise<SecretProps[]> {
-  const service = ctx.hub.service(vault);
-  const list = new PagedList((t) => service.listSecrets({ continuationToken: t, maxPageSize: 25 }));
-  await list.all();
-  return list.items;
 }
 
 const enabled = (s: SecretProps) => s.enabled !== false;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { VaultRef } from '../azure/model';
 import type { AirflowBackendConfig } from '../integrations/airflow';
 import {
-  configForVault, sourcesFromAirflowCfg, sourcesFromCompose, sourcesFromEnvFile, type BackendConfigSource, type ConfigOrigin,
+  configForVault, normalizeVaultUrlForCompare, sourcesFromAirflowCfg, sourcesFromCompose, sourcesFromEnvFile, type BackendConfigSource, type ConfigOrigin,
 } from '../integrations/airflowSources';
 
 const ENV_GLOB = '**/{.env,.env.*,*.env}';
@@ -83,7 +83,7 @@ export class AirflowWorkspace implements vscode.Disposable {
 
   private settingsFor(vault: VaultRef): Partial<AirflowBackendConfig> | undefined {
     const entries = vscode.workspace.getConfiguration('keyVault').get<SettingsEntry[]>('airflow.backendKwargs') ?? [];
-    const norm = (u: string) => u.trim().toLowerCase().replace(/\/+$/, '');
+    const norm = normalizeVaultUrlForCompare;
     const entry = entries.find((e) => e.vault_url && norm(e.vault_url) === norm(vault.url)) ??
       entries.find((e) => !e.vault_url);
     if (!entry) return undefined;

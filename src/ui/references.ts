@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { SecretProps, VaultRef } from '../azure/model';
 import { airflowSecretName } from '../integrations/airflow';
+import { normalizeVaultUrlForCompare } from '../integrations/airflowSources';
 import { referenceProblem, type ReferenceProblem } from '../references/diagnose';
 import { findReferences } from '../references/index';
 import type { SecretReference } from '../references/model';
@@ -114,7 +115,7 @@ export class SecretReferences implements vscode.Disposable {
     if (d) return this.knownVaults((v) => `${v.source}|${v.url}` === d);
     // Airflow reads the vault its backend configuration names: a workspace .env / compose / airflow.cfg with one vault_url
     if (ref.kind === 'airflowConnection' || ref.kind === 'airflowVariable') {
-      const norm = (u: string) => u.trim().toLowerCase().replace(/\/+$/, '');
+      const norm = normalizeVaultUrlForCompare;
       const urls = new Set((await this.hub.integrations.airflow.workspaceSources())
         .map((src) => src.config?.vaultUrl).filter((u): u is string => !!u).map(norm));
       if (urls.size === 1) {
