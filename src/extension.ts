@@ -1,5 +1,6 @@
 // Wires the layers: hub (state + services), tree, virtual documents, commands. Nothing else happens here.
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { classifyError } from './azure/errors';
 import { registerCommands } from './commands';
 import { revealText } from './integrations/secretKinds';
@@ -14,7 +15,8 @@ import { Integrations } from './ui/integrations';
 import { SecretReferences } from './ui/references';
 import { outputChannel } from './ui/output';
 import { vscodePrompter, type Prompter } from './ui/prompts';
-import { SECRET_SCHEME, SecretDocumentProvider } from './ui/secretDocument';
+import { PresentationMode, RevealAutoClose } from './ui/presentation';
+import { HiddenValueLenses, SECRET_SCHEME, SecretDocumentProvider } from './ui/secretDocument';
 
 export interface KeyVaultExtensionApi {
   hub: Hub;
@@ -22,6 +24,7 @@ export interface KeyVaultExtensionApi {
   view: vscode.TreeView<Node>;
   clipboard: ClipboardGuard;
   references: SecretReferences;
+  presentation: PresentationMode;
   /** For tests: where the extension may keep state (the canary test scans all of it for secret values). */
   storage: Pick<vscode.ExtensionContext, 'globalState' | 'workspaceState' | 'logUri' | 'globalStorageUri' | 'storageUri'>;
   /** For tests: answers prompts in script. Pass undefined to restore the real prompts. */
@@ -31,6 +34,8 @@ export interface KeyVaultExtensionApi {
 let commandContext: CommandContext | undefined;
 
 export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi {
+  // the services layer (no vscode import there) localises through @vscode/l10n: give it VS Code's bundle
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const integrations = new Integrations();
   const hub = new Hub(context.globalState, integrations);
   const tree = new VaultTreeProvider(hub);
@@ -42,12 +47,18 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
   });
   hub.onDiscoveryError = (err) => outputChannel().warn(`Azure vaults left out: ${classifyError(err).message}`);
   const references = new SecretReferences(hub, context.workspaceState);
-  const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, prompter: vscodePrompter, references };
+  const presentation = new PresentationMode();
+  const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, presentation, prompter: vscodePrompter, references };
   commandContext = ctx;
   context.subscriptions.push(integrations, hub, tree, references, view, clipboard, documents, outputChannel(),
     vscode.workspace.registerTextDocumentContentProvider(SECRET_SCHEME, documents),
     vscode.workspace.registerTextDocumentContentProvider(CONNECTION_SCHEME, new ConnectionDocumentProvider(async (loc) =>
       (await hub.service(loc.vault).getSecretValue(loc.name, loc.version)).value)),
+    presentation,
+    presentation.onDidChange(() => tree.rerenderAll()),
+    new RevealAutoClose((uri) => (uri.scheme === SECRET_SCHEME || uri.scheme === CONNECTION_SCHEME)
+      && new URLSearchParams(uri.query).get('hidden') !== '1'),
+    vscode.languages.registerCodeLensProvider([{ scheme: SECRET_SCHEME }, { scheme: CONNECTION_SCHEME }], new HiddenValueLenses()),
     ...registerCommands(ctx));
 
   // An emulator announced by the environment (npm run demo, the test host) shows under "Local emulator".
@@ -56,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
   }
 
   return {
-    hub, tree, view, clipboard, references, storage: context,
+    hub, tree, view, clipboard, references, presentation, storage: context,
     setPrompter: (p) => { ctx.prompter = p ?? vscodePrompter; },
   };
 }

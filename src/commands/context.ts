@@ -8,6 +8,7 @@ import type { VaultTreeProvider } from '../tree/provider';
 import type { ClipboardGuard } from '../ui/clipboard';
 import type { EmulatorProcess } from '../ui/emulatorProcess';
 import type { Hub } from '../ui/hub';
+import type { PresentationMode } from '../ui/presentation';
 import { PagedList } from '../ui/pagedList';
 import { required, type Prompter } from '../ui/prompts';
 import type { SecretReferences } from '../ui/references';
@@ -20,6 +21,8 @@ export interface CommandContext {
   readonly view: vscode.TreeView<Node>;
   readonly documents: SecretDocumentProvider;
   readonly clipboard: ClipboardGuard;
+  /** Screen-sharing safety: presentation mode and its status-bar toggle. */
+  readonly presentation: PresentationMode;
   prompter: Prompter;
   emulatorProcess?: EmulatorProcess;
   /** Secret references in open files (hovers, diagnostics, quick fixes). */
@@ -46,9 +49,9 @@ export function withProgress<T>(title: string, task: (signal: AbortSignal, repor
     }));
 }
 
-export async function pickVault(ctx: CommandContext, placeHolder = 'Select a key vault'): Promise<VaultRef> {
+export async function pickVault(ctx: CommandContext, placeHolder = vscode.l10n.t('Select a key vault')): Promise<VaultRef> {
   const items = ctx.hub.knownVaults().then((vs) => {
-    if (vs.length === 0) throw new Error('No key vaults yet: sign in to Azure, add a vault by URL, or start the local emulator.');
+    if (vs.length === 0) throw new Error(vscode.l10n.t('No key vaults yet: sign in to Azure, add a vault by URL, or start the local emulator.'));
     return vs.map((v) => ({ label: v.name, description: sourceLabel(v), detail: v.url, vault: v }));
   });
   return required(await ctx.prompter.quickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true })).vault;
@@ -56,9 +59,9 @@ export async function pickVault(ctx: CommandContext, placeHolder = 'Select a key
 
 function sourceLabel(v: VaultRef): string {
   switch (v.source) {
-    case 'emulator': return 'local emulator';
-    case 'url': return 'added by URL';
-    default: return v.subscriptionId ? `subscription ${v.subscriptionId}` : 'Azure';
+    case 'emulator': return vscode.l10n.t('local emulator');
+    case 'url': return vscode.l10n.t('added by URL');
+    default: return v.subscriptionId ? vscode.l10n.t('subscription {0}', v.subscriptionId) : vscode.l10n.t('Azure');
   }
 }
 
@@ -75,36 +78,36 @@ export function allSecrets(ctx: CommandContext, vault: VaultRef): Promise<Secret
   return allPages((t) => service.listSecrets({ continuationToken: t, maxPageSize: 25 }));
 }
 
-export async function pickSecret(ctx: CommandContext, vault: VaultRef, placeHolder = 'Select a secret',
+export async function pickSecret(ctx: CommandContext, vault: VaultRef, placeHolder = vscode.l10n.t('Select a secret'),
   filter: (s: SecretProps) => boolean = () => true): Promise<SecretProps> {
   const items = allSecrets(ctx, vault).then((secrets) => {
     const shown = secrets.filter(filter);
-    if (shown.length === 0) throw new Error(`Vault "${vault.name}" has no secrets to choose from.`);
+    if (shown.length === 0) throw new Error(vscode.l10n.t('Vault "{0}" has no secrets to choose from.', vault.name));
     return shown.map((s) => ({ label: s.name, description: s.contentType, secret: s }));
   });
   return required(await ctx.prompter.quickPick(items, { placeHolder })).secret;
 }
 
 /** A version of a secret, newest first; with `offerLatest`, a first entry "Latest" resolves to undefined. */
-export async function pickVersion(ctx: CommandContext, vault: VaultRef, name: string, placeHolder = 'Select a version',
+export async function pickVersion(ctx: CommandContext, vault: VaultRef, name: string, placeHolder = vscode.l10n.t('Select a version'),
   offerLatest = false): Promise<SecretProps | undefined> {
   const service = ctx.hub.service(vault);
   const items = allPages((t) => service.listVersions(name, { continuationToken: t, maxPageSize: 25 })).then((versions) => {
     const sorted = newestFirst(versions);
     const picks: { label: string; description?: string; version?: SecretProps }[] = sorted.map((v, i) => ({
-      label: v.version ?? '', description: [i === 0 ? 'latest' : '', v.enabled ? '' : 'disabled',
+      label: v.version ?? '', description: [i === 0 ? vscode.l10n.t('latest') : '', v.enabled ? '' : vscode.l10n.t('disabled'),
         v.createdOn?.toISOString().slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · '), version: v,
     }));
-    return offerLatest ? [{ label: 'Latest', description: 'the current version' }, ...picks] : picks;
+    return offerLatest ? [{ label: vscode.l10n.t('Latest'), description: vscode.l10n.t('the current version') }, ...picks] : picks;
   });
   return required(await ctx.prompter.quickPick(items, { placeHolder })).version;
 }
 
-export async function pickDeletedSecret(ctx: CommandContext, vault: VaultRef, placeHolder = 'Select a deleted secret') {
+export async function pickDeletedSecret(ctx: CommandContext, vault: VaultRef, placeHolder = vscode.l10n.t('Select a deleted secret')) {
   const service = ctx.hub.service(vault);
   const items = allPages((t) => service.listDeletedSecrets({ continuationToken: t, maxPageSize: 25 })).then((deleted) => {
-    if (deleted.length === 0) throw new Error(`Vault "${vault.name}" has no deleted secrets.`);
-    return deleted.map((d) => ({ label: d.name, description: d.scheduledPurgeDate ? `purge scheduled ${d.scheduledPurgeDate.toISOString().slice(0, 10)}` : undefined, deleted: d }));
+    if (deleted.length === 0) throw new Error(vscode.l10n.t('Vault "{0}" has no deleted secrets.', vault.name));
+    return deleted.map((d) => ({ label: d.name, description: d.scheduledPurgeDate ? vscode.l10n.t('purge scheduled {0}', d.scheduledPurgeDate.toISOString().slice(0, 10)) : undefined, deleted: d }));
   });
   return required(await ctx.prompter.quickPick(items, { placeHolder })).deleted;
 }
@@ -127,7 +130,7 @@ export async function secretTarget(ctx: CommandContext, node: unknown,
   const vault = node instanceof VaultNode ? node.vault : await pickVault(ctx);
   const secret = await pickSecret(ctx, vault);
   if (!version) return { vault, name: secret.name, props: secret };
-  const picked = await pickVersion(ctx, vault, secret.name, `Version of "${secret.name}"`, version === 'latestOrVersion');
+  const picked = await pickVersion(ctx, vault, secret.name, vscode.l10n.t('Version of "{0}"', secret.name), version === 'latestOrVersion');
   return picked ? { vault, name: secret.name, version: picked.version, props: picked } : { vault, name: secret.name, props: secret };
 }
 

@@ -26,6 +26,8 @@ const handlers: Record<string, Handler> = {
   'keyVault.setSecret': secrets.setSecret,
   'keyVault.newSecretVersion': secrets.setSecret,
   'keyVault.revealSecret': secrets.revealSecret,
+  'keyVault.showHiddenValue': secrets.showHiddenValue,
+  'keyVault.togglePresentationMode': (ctx) => ctx.presentation.toggle(),
   'keyVault.copySecretValue': secrets.copySecretValue,
   'keyVault.copySecretUri': secrets.copySecretUri,
   'keyVault.editSecretProperties': secrets.editSecretProperties,

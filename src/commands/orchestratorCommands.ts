@@ -15,6 +15,7 @@ import { groupForAirflow, secretKind, type SecretKind } from '../integrations/se
 import { zenmlKeys } from '../integrations/zenml';
 import { AirflowGroupNode, SecretNode, VaultNode, VersionNode } from '../tree/nodes';
 import { connectionUri, parseConnectionUri } from '../ui/connectionDocument';
+import { isPresenting } from '../ui/presentation';
 import { required, UserCancelled } from '../ui/prompts';
 import { allSecrets, pickVault, secretTarget, secretUrl, withProgress, type CommandContext, type SecretRef } from './context';
 import { writeSecret } from './secretCommands';
@@ -33,7 +34,9 @@ async function airflowTarget(ctx: CommandContext, node: unknown, kinds: readonly
     const secret = node instanceof VersionNode ? node.secretNode : node;
     const k = secret.kind;
     if (k?.orchestrator !== 'airflow' || !kinds.includes(k.kind)) {
-      throw new Error(`"${node.name}" is not an Airflow ${kinds.join(' or ')} under this vault's backend configuration.`);
+      throw new Error(kinds.length === 1 && kinds[0] === 'connection'
+        ? vscode.l10n.t('"{0}" is not an Airflow connection under this vault\'s backend configuration.', node.name)
+        : vscode.l10n.t('"{0}" is not an Airflow connection or variable under this vault\'s backend configuration.', node.name));
     }
     return { vault: node.vault, name: node.name, version: node instanceof VersionNode ? node.version : undefined, props: node.props, id: k.id, kind: k.kind };
   }
@@ -44,10 +47,15 @@ async function airflowTarget(ctx: CommandContext, node: unknown, kinds: readonly
     const picks = kinds.flatMap((k) => (grouping.groups.get(k) ?? []).map((m) => ({
       label: m.id, description: `${k} · ${m.item.name}`, secret: m.item, airflowKind: k,
     })));
-    if (picks.length === 0) throw new Error(`Vault "${vault.name}" has no Airflow ${kinds.map((k) => `${k}s`).join(' or ')} under its backend configuration.`);
+    if (picks.length === 0) {
+      throw new Error(kinds.length === 1 && kinds[0] === 'connection'
+        ? vscode.l10n.t('Vault "{0}" has no Airflow connections under its backend configuration.', vault.name)
+        : vscode.l10n.t('Vault "{0}" has no Airflow connections or variables under its backend configuration.', vault.name));
+    }
     return picks;
   });
-  const picked = required(await ctx.prompter.quickPick(items, { placeHolder: `Airflow ${kinds.join(' or ')} in ${vault.name}` }));
+  const picked = required(await ctx.prompter.quickPick(items, { placeHolder: kinds.length === 1 && kinds[0] === 'connection'
+    ? vscode.l10n.t('Airflow connection in {0}', vault.name) : vscode.l10n.t('Airflow connection or variable in {0}', vault.name) }));
   return { vault, name: picked.secret.name, props: picked.secret, id: picked.label, kind: picked.airflowKind };
 }
 
@@ -66,7 +74,9 @@ function secretNameFor(kind: AirflowKind, id: string, config: AirflowBackendConf
   const name = airflowSecretName(kind, id, config);
   if (name === undefined) {
     const key = kind === 'connection' ? 'connections_prefix' : kind === 'variable' ? 'variables_prefix' : 'config_prefix';
-    throw new Error(`Airflow does not look up ${kind}s in this vault: ${key} is null in its backend configuration (${where}).`);
+    throw new Error(kind === 'connection' ? vscode.l10n.t('Airflow does not look up connections in this vault: {0} is null in its backend configuration ({1}).', key, where)
+      : kind === 'variable' ? vscode.l10n.t('Airflow does not look up variables in this vault: {0} is null in its backend configuration ({1}).', key, where)
+        : vscode.l10n.t('Airflow does not look up configs in this vault: {0} is null in its backend configuration ({1}).', key, where));
   }
   return name;
 }
@@ -75,10 +85,11 @@ function secretNameFor(kind: AirflowKind, id: string, config: AirflowBackendConf
 async function confirmOverwrite(ctx: CommandContext, vault: VaultRef, name: string, what: string): Promise<void> {
   const existing = await ctx.hub.service(vault).listVersions(name, { maxPageSize: 1 });
   if (existing.items.length === 0) return;
-  const answer = await ctx.prompter.confirm(`${what} already exists in ${vault.name} as secret "${name}".`,
-    'Saving writes a new version; Airflow reads the latest. Names differing only in case or in "_" versus the separator are the same secret.',
-    'Save New Version');
-  if (answer !== 'Save New Version') throw new UserCancelled();
+  const saveNewVersion = vscode.l10n.t('Save New Version');
+  const answer = await ctx.prompter.confirm(vscode.l10n.t('{0} already exists in {1} as secret "{2}".', what, vault.name, name),
+    vscode.l10n.t('Saving writes a new version; Airflow reads the latest. Names differing only in case or in "_" versus the separator are the same secret.'),
+    saveNewVersion);
+  if (answer !== saveNewVersion) throw new UserCancelled();
 }
 
 function parseExtras(text: string, as: 'pairs' | 'json'): Record<string, unknown> | undefined {
@@ -86,14 +97,14 @@ function parseExtras(text: string, as: 'pairs' | 'json'): Record<string, unknown
   if (!t) return undefined;
   if (as === 'json') {
     let v: unknown;
-    try { v = JSON.parse(t); } catch (e) { throw new Error(`Extras are not valid JSON: ${(e as Error).message}`); }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('Extras must be a JSON object, e.g. {"sslmode": "require"}.');
+    try { v = JSON.parse(t); } catch (e) { throw new Error(vscode.l10n.t('Extras are not valid JSON: {0}', (e as Error).message)); }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(vscode.l10n.t('Extras must be a JSON object, e.g. {"sslmode": "require"}.'));
     return v as Record<string, unknown>;
   }
   const out: Record<string, string> = {};
   for (const part of t.split(/[,\n]/).map((p) => p.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`"${part}" is not key=value.`);
+    if (eq <= 0) throw new Error(vscode.l10n.t('"{0}" is not key=value.', part));
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   return out;
@@ -119,53 +130,54 @@ export async function newAirflowConnection(ctx: CommandContext, node?: unknown):
   const where = describeOrigin(origin);
   secretNameFor('connection', 'x', config, where); // a disabled lookup says so before the questions
   const connId = required(await ctx.prompter.inputBox({
-    prompt: `Airflow conn id (stored as ${airflowSecretName('connection', 'conn_id', config)} for conn_id; backend configuration: ${where})`,
-    placeHolder: 'e.g. warehouse_pg', validateInput: (v) => idValidation('connection', v, config),
+    prompt: vscode.l10n.t('Airflow conn id (stored as {0} for conn_id; backend configuration: {1})', String(airflowSecretName('connection', 'conn_id', config)), where),
+    placeHolder: vscode.l10n.t('e.g. warehouse_pg'), validateInput: (v) => idValidation('connection', v, config),
   })).trim();
   const name = secretNameFor('connection', connId, config, where);
-  const typePick = required(await ctx.prompter.quickPick([...CONN_TYPES.map((t) => ({ label: t })), { label: 'Other…' }],
-    { placeHolder: `Connection type of "${connId}"` }));
-  const connType = typePick.label !== 'Other…' ? typePick.label : required(await ctx.prompter.inputBox({
-    prompt: 'Connection type (Airflow conn_type, e.g. postgres, http)', validateInput: (v) => (/^[A-Za-z][\w.+-]*$/.test(v.trim()) ? undefined : 'A connection type starts with a letter and has letters, digits, _ . + -'),
+  const other = vscode.l10n.t('Other…');
+  const typePick = required(await ctx.prompter.quickPick([...CONN_TYPES.map((t) => ({ label: t })), { label: other }],
+    { placeHolder: vscode.l10n.t('Connection type of "{0}"', connId) }));
+  const connType = typePick.label !== other ? typePick.label : required(await ctx.prompter.inputBox({
+    prompt: vscode.l10n.t('Connection type (Airflow conn_type, e.g. postgres, http)'), validateInput: (v) => (/^[A-Za-z][\w.+-]*$/.test(v.trim()) ? undefined : vscode.l10n.t('A connection type starts with a letter and has letters, digits, _ . + -')),
   })).trim();
   const c: AirflowConnection = { connType };
-  const host = required(await ctx.prompter.inputBox({ prompt: 'Host (optional)' })).trim();
+  const host = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Host (optional)') })).trim();
   if (host) c.host = host;
-  const login = required(await ctx.prompter.inputBox({ prompt: 'Login (optional)' }));
+  const login = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Login (optional)') }));
   if (login) c.login = login;
-  const password = required(await ctx.prompter.inputBox({ prompt: 'Password (optional, hidden)', password: true }));
+  const password = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Password (optional, hidden)'), password: true }));
   if (password) c.password = password;
-  const port = required(await ctx.prompter.inputBox({ prompt: 'Port (optional)',
-    validateInput: (v) => (!v.trim() || (/^\d+$/.test(v.trim()) && Number(v) <= 65535) ? undefined : 'A port is a whole number from 0 to 65535.') })).trim();
+  const port = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Port (optional)'),
+    validateInput: (v) => (!v.trim() || (/^\d+$/.test(v.trim()) && Number(v) <= 65535) ? undefined : vscode.l10n.t('A port is a whole number from 0 to 65535.')) })).trim();
   if (port) c.port = Number(port);
-  const schema = required(await ctx.prompter.inputBox({ prompt: 'Schema (optional; the database for SQL connections)' }));
+  const schema = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Schema (optional; the database for SQL connections)') }));
   if (schema) c.schema = schema;
   const extrasKind = required(await ctx.prompter.quickPick([
-    { label: 'No extras', id: 'none' as const },
-    { label: 'Extras as key=value pairs', id: 'pairs' as const },
-    { label: 'Extras as a JSON object', id: 'json' as const },
-  ], { placeHolder: 'Extras (connection options such as sslmode, region_name)' }));
+    { label: vscode.l10n.t('No extras'), id: 'none' as const },
+    { label: vscode.l10n.t('Extras as key=value pairs'), id: 'pairs' as const },
+    { label: vscode.l10n.t('Extras as a JSON object'), id: 'json' as const },
+  ], { placeHolder: vscode.l10n.t('Extras (connection options such as sslmode, region_name)') }));
   if (extrasKind.id !== 'none') {
     const as = extrasKind.id;
     const text = required(await ctx.prompter.inputBox({
-      prompt: as === 'json' ? 'Extras: a JSON object, e.g. {"sslmode": "require"}' : 'Extras: key=value, key2=value2',
+      prompt: as === 'json' ? vscode.l10n.t('Extras: a JSON object, e.g. {"sslmode": "require"}') : vscode.l10n.t('Extras: key=value, key2=value2'),
       validateInput: validator((v) => parseExtras(v, as)),
     }));
     c.extra = parseExtras(text, as);
   }
   const form = required(await ctx.prompter.quickPick([
-    { label: 'URI form', description: 'conn-type://login:password@host:port/schema?extras — every Airflow version', id: 'uri' as const },
-    { label: 'JSON form', description: 'content type application/json — Airflow 2.3 and later', id: 'json' as const },
-  ], { placeHolder: `Store "${connId}" as` }));
+    { label: vscode.l10n.t('URI form'), description: vscode.l10n.t('conn-type://login:password@host:port/schema?extras — every Airflow version'), id: 'uri' as const },
+    { label: vscode.l10n.t('JSON form'), description: vscode.l10n.t('content type application/json — Airflow 2.3 and later'), id: 'json' as const },
+  ], { placeHolder: vscode.l10n.t('Store "{0}" as', connId) }));
   const value = form.id === 'json' ? connectionToJson(c) : connectionToUri(c);
   const problem = validateSecretValue(value);
   if (problem) throw new Error(problem);
   // what we write must read back as what was entered
   const check = parseConnectionValue(value);
-  if (!check.ok) throw new Error(`The connection would not parse in Airflow: ${check.error}`);
-  await confirmOverwrite(ctx, vault, name, `Airflow connection "${connId}"`);
+  if (!check.ok) throw new Error(vscode.l10n.t('The connection would not parse in Airflow: {0}', check.error));
+  await confirmOverwrite(ctx, vault, name, vscode.l10n.t('Airflow connection "{0}"', connId));
   const result = await writeSecret(ctx, vault, name, { value, contentType: form.id === 'json' ? 'application/json' : undefined });
-  void vscode.window.showInformationMessage(`Saved Airflow connection "${connId}" as "${name}" in ${vault.name} (${form.label}).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved Airflow connection "{0}" as "{1}" in {2} ({3}).', connId, name, vault.name, form.label));
   return result;
 }
 
@@ -176,22 +188,22 @@ export async function newAirflowVariable(ctx: CommandContext, node?: unknown): P
   const where = describeOrigin(origin);
   secretNameFor('variable', 'x', config, where);
   const key = required(await ctx.prompter.inputBox({
-    prompt: `Airflow variable key (stored as ${airflowSecretName('variable', 'key', config)} for key; backend configuration: ${where})`,
-    placeHolder: 'e.g. landing_bucket', validateInput: (v) => idValidation('variable', v, config),
+    prompt: vscode.l10n.t('Airflow variable key (stored as {0} for key; backend configuration: {1})', String(airflowSecretName('variable', 'key', config)), where),
+    placeHolder: vscode.l10n.t('e.g. landing_bucket'), validateInput: (v) => idValidation('variable', v, config),
   })).trim();
   const name = secretNameFor('variable', key, config, where);
   const kind = required(await ctx.prompter.quickPick([
-    { label: 'Plain text', description: 'Variable.get("…") returns the text', id: 'text' as const },
-    { label: 'JSON', description: 'Variable.get("…", deserialize_json=True); content type application/json', id: 'json' as const },
-  ], { placeHolder: `Value of "${key}"` }));
+    { label: vscode.l10n.t('Plain text'), description: vscode.l10n.t('Variable.get("…") returns the text'), id: 'text' as const },
+    { label: vscode.l10n.t('JSON'), description: vscode.l10n.t('Variable.get("…", deserialize_json=True); content type application/json'), id: 'json' as const },
+  ], { placeHolder: vscode.l10n.t('Value of "{0}"', key) }));
   const value = required(await ctx.prompter.inputBox({
-    prompt: `Value of "${key}"${isSensitive(key) ? ' (hidden: Airflow treats this key as sensitive)' : ''}`,
+    prompt: isSensitive(key) ? vscode.l10n.t('Value of "{0}" (hidden: Airflow treats this key as sensitive)', key) : vscode.l10n.t('Value of "{0}"', key),
     password: isSensitive(key),
     validateInput: (v) => validateSecretValue(v) ?? (kind.id === 'json' ? validator((t) => JSON.parse(t))(v) : undefined),
   }));
-  await confirmOverwrite(ctx, vault, name, `Airflow variable "${key}"`);
+  await confirmOverwrite(ctx, vault, name, vscode.l10n.t('Airflow variable "{0}"', key));
   const result = await writeSecret(ctx, vault, name, { value, contentType: kind.id === 'json' ? 'application/json' : undefined });
-  void vscode.window.showInformationMessage(`Saved Airflow variable "${key}" as "${name}" in ${vault.name}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved Airflow variable "{0}" as "{1}" in {2}.', key, name, vault.name));
   return result;
 }
 
@@ -200,10 +212,15 @@ export async function newAirflowVariable(ctx: CommandContext, node?: unknown): P
 /** keyVault.revealAirflowConnection: the parsed fields, password masked; warns when Airflow would not parse it. */
 export async function revealAirflowConnection(ctx: CommandContext, node?: unknown): Promise<vscode.TextEditor> {
   const ref = await airflowTarget(ctx, node, ['connection']);
+  if (isPresenting()) {
+    // presentation mode: a masked view; nothing is read until "Show Value" is clicked
+    const hidden = connectionUri({ vault: ref.vault, name: ref.name, version: ref.version, connId: ref.id, showPassword: false, hidden: true });
+    return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(hidden), { preview: true });
+  }
   // read first: a service error (disabled, RBAC, …) is reported as such, not as "cannot open document"
   const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
   const parsed = parseConnectionValue(value);
-  if (!parsed.ok) void vscode.window.showWarningMessage(`Airflow would not parse connection "${ref.id}": ${parsed.error}`);
+  if (!parsed.ok) void vscode.window.showWarningMessage(vscode.l10n.t('Airflow would not parse connection "{0}": {1}', ref.id, parsed.error));
   const uri = connectionUri({ vault: ref.vault, name: ref.name, version: ref.version, connId: ref.id, showPassword: false });
   const doc = await vscode.workspace.openTextDocument(uri);
   return vscode.window.showTextDocument(doc, { preview: true });
@@ -212,34 +229,34 @@ export async function revealAirflowConnection(ctx: CommandContext, node?: unknow
 /** keyVault.showConnectionPassword: re-opens the connection view with the password shown. */
 export async function showConnectionPassword(_ctx: CommandContext, node?: unknown): Promise<vscode.TextEditor> {
   const uri = node instanceof vscode.Uri ? node : vscode.window.activeTextEditor?.document.uri;
-  if (!uri || uri.scheme !== 'keyvault-airflow') throw new Error('Open an Airflow connection first (Reveal Airflow Connection).');
+  if (!uri || uri.scheme !== 'keyvault-airflow') throw new Error(vscode.l10n.t('Open an Airflow connection first (Reveal Airflow Connection).'));
   const loc = parseConnectionUri(uri);
   const shown = connectionUri({ ...loc, showPassword: true });
   const doc = await vscode.workspace.openTextDocument(shown);
   return vscode.window.showTextDocument(doc, { preview: true });
 }
 
-const showPrefix = (p: string | null) => (p === null ? 'off' : p === '' ? '(none)' : p);
+const showPrefix = (p: string | null) => (p === null ? vscode.l10n.t('off') : p === '' ? vscode.l10n.t('(none)') : p);
 
 /** The prefixes in force, or others the user types ("null" turns a lookup off, empty means no prefix). */
 async function choosePrefixes(ctx: CommandContext, config: AirflowBackendConfig, origin: string): Promise<AirflowBackendConfig> {
   const choice = required(await ctx.prompter.quickPick([
-    { label: 'Prefixes in force', description: `${[config.connectionsPrefix, config.variablesPrefix, config.configPrefix].map(showPrefix).join(' · ')} — ${origin}`, id: 'keep' },
-    { label: 'Other prefixes…', description: 'connections, variables, config prefix and separator', id: 'edit' },
-  ], { placeHolder: 'Which prefixes should Airflow use for this vault?' }));
+    { label: vscode.l10n.t('Prefixes in force'), description: `${[config.connectionsPrefix, config.variablesPrefix, config.configPrefix].map(showPrefix).join(' · ')} — ${origin}`, id: 'keep' },
+    { label: vscode.l10n.t('Other prefixes…'), description: vscode.l10n.t('connections, variables, config prefix and separator'), id: 'edit' },
+  ], { placeHolder: vscode.l10n.t('Which prefixes should Airflow use for this vault?') }));
   if (choice.id === 'keep') return config;
   const ask = async (what: string, current: string | null): Promise<string | null> => {
     const text = required(await ctx.prompter.inputBox({
-      prompt: `${what} prefix: empty for no prefix, null to turn the lookup off`, value: current === null ? 'null' : current,
-      validateInput: (v) => (v.trim() === 'null' || /^[0-9A-Za-z_-]*$/.test(v.trim()) ? undefined : 'A prefix has letters, digits, "-" and "_" (Key Vault names allow no other characters).'),
+      prompt: vscode.l10n.t('{0} prefix: empty for no prefix, null to turn the lookup off', what), value: current === null ? 'null' : current,
+      validateInput: (v) => (v.trim() === 'null' || /^[0-9A-Za-z_-]*$/.test(v.trim()) ? undefined : vscode.l10n.t('A prefix has letters, digits, "-" and "_" (Key Vault names allow no other characters).')),
     })).trim();
     return text === 'null' ? null : text;
   };
-  const connectionsPrefix = await ask('Connections', config.connectionsPrefix);
-  const variablesPrefix = await ask('Variables', config.variablesPrefix);
-  const configPrefix = await ask('Config', config.configPrefix);
-  const sep = required(await ctx.prompter.inputBox({ prompt: 'Separator (sep)', value: config.sep,
-    validateInput: (v) => (/^[0-9A-Za-z-]+$/.test(v) ? undefined : 'The separator must be valid in Key Vault names: letters, digits or "-".') }));
+  const connectionsPrefix = await ask(vscode.l10n.t('Connections'), config.connectionsPrefix);
+  const variablesPrefix = await ask(vscode.l10n.t('Variables'), config.variablesPrefix);
+  const configPrefix = await ask(vscode.l10n.t('Config'), config.configPrefix);
+  const sep = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Separator (sep)'), value: config.sep,
+    validateInput: (v) => (/^[0-9A-Za-z-]+$/.test(v) ? undefined : vscode.l10n.t('The separator must be valid in Key Vault names: letters, digits or "-".')) }));
   return { ...config, connectionsPrefix, variablesPrefix, configPrefix, sep };
 }
 
@@ -251,13 +268,12 @@ export async function copyAirflowBackendConfig(ctx: CommandContext, node?: unkno
   const config = await choosePrefixes(ctx, inForce.config, origin);
   const snippets = backendConfigSnippets(vault.url, config);
   const form = required(await ctx.prompter.quickPick([
-    { label: '.env', description: 'Astro, docker-compose: AIRFLOW__SECRETS__BACKEND and …_BACKEND_KWARGS', text: snippets.env },
-    { label: 'Azure Data Factory Workflow Orchestration Manager', description: 'Airflow configuration overrides', text: snippets.adf },
-    { label: 'airflow.cfg', description: '[secrets] backend and backend_kwargs', text: snippets.airflowCfg },
-  ], { placeHolder: `Airflow backend configuration for ${vault.name}` }));
+    { label: '.env', description: vscode.l10n.t('Astro, docker-compose: AIRFLOW__SECRETS__BACKEND and …_BACKEND_KWARGS'), text: snippets.env },
+    { label: vscode.l10n.t('Azure Data Factory Workflow Orchestration Manager'), description: vscode.l10n.t('Airflow configuration overrides'), text: snippets.adf },
+    { label: 'airflow.cfg', description: vscode.l10n.t('[secrets] backend and backend_kwargs'), text: snippets.airflowCfg },
+  ], { placeHolder: vscode.l10n.t('Airflow backend configuration for {0}', vault.name) }));
   await vscode.env.clipboard.writeText(form.text);
-  void vscode.window.showInformationMessage(`Copied the ${form.label} backend configuration for ${vault.name}. It holds no credential: ` +
-    'Airflow signs in with DefaultAzureCredential (managed or workload identity, or AZURE_* variables), which needs "Key Vault Secrets User" on the vault.');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the {0} backend configuration for {1}. It holds no credential: Airflow signs in with DefaultAzureCredential (managed or workload identity, or AZURE_* variables), which needs "Key Vault Secrets User" on the vault.', form.label, vault.name));
   return form.text;
 }
 
@@ -266,7 +282,7 @@ export async function copyAirflowSnippet(ctx: CommandContext, node?: unknown): P
   const ref = await airflowTarget(ctx, node, ['connection', 'variable']);
   const text = airflowCodeSnippet(ref.kind === 'connection' ? 'connection' : 'variable', ref.id);
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage(`$(code) Copied the Airflow snippet for ${ref.kind} "${ref.id}"`, 5000);
+  void vscode.window.setStatusBarMessage('$(code) ' + (ref.kind === 'connection' ? vscode.l10n.t('Copied the Airflow snippet for connection "{0}"', ref.id) : vscode.l10n.t('Copied the Airflow snippet for variable "{0}"', ref.id)), 5000);
   return text;
 }
 
@@ -278,7 +294,7 @@ export async function copyFlyteSecretRequest(ctx: CommandContext, node?: unknown
   const { request, read } = flyteSecretRequest(secretUrl({ vault: ref.vault, name: ref.name }), ref.name, ref.version);
   const text = `${request}\n${read}\n`;
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.showInformationMessage(`Copied the Union/Flyte secret request for "${ref.name}". ${FLYTE_ROLE_NOTE}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the Union/Flyte secret request for "{0}". {1}', ref.name, FLYTE_ROLE_NOTE));
   return text;
 }
 
@@ -295,10 +311,10 @@ export async function copySdkSnippet(ctx: CommandContext, node?: unknown): Promi
   const lang = required(await ctx.prompter.quickPick([
     { label: 'Python', description: 'azure-keyvault-secrets + azure-identity', id: 'python' as SdkLanguage },
     { label: 'TypeScript', description: '@azure/keyvault-secrets + @azure/identity', id: 'typescript' as SdkLanguage },
-  ], { placeHolder: `SDK snippet for ${name ? `"${name}" in ` : ''}${vault.name}` }));
+  ], { placeHolder: name ? vscode.l10n.t('SDK snippet for "{0}" in {1}', name, vault.name) : vscode.l10n.t('SDK snippet for {0}', vault.name) }));
   const text = sdkSnippet(lang.id, vault.url, name);
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage(`$(code) Copied the ${lang.label} SDK snippet for ${vault.name}`, 5000);
+  void vscode.window.setStatusBarMessage('$(code) ' + vscode.l10n.t('Copied the {0} SDK snippet for {1}', lang.label, vault.name), 5000);
   return text;
 }
 
@@ -306,14 +322,14 @@ export async function copySdkSnippet(ctx: CommandContext, node?: unknown): Promi
 export async function copyAppServiceReference(ctx: CommandContext, node?: unknown): Promise<string> {
   const ref = await secretTarget(ctx, node, 'latestOrVersion');
   const forms: { label: string; description: string; form: AppServiceForm }[] = [
-    { label: 'SecretUri (latest)', description: 'follows new versions (App Service refetches within 24 h)', form: 'secretUri' },
-    ...(ref.version ? [{ label: `SecretUri (version ${ref.version.slice(0, 8)})`, description: 'pinned to this version', form: 'secretUriVersion' as const }] : []),
-    { label: 'VaultName and SecretName', description: 'resolved in the app\'s own cloud', form: 'vaultName' },
+    { label: vscode.l10n.t('SecretUri (latest)'), description: vscode.l10n.t('follows new versions (App Service refetches within 24 h)'), form: 'secretUri' },
+    ...(ref.version ? [{ label: vscode.l10n.t('SecretUri (version {0})', ref.version.slice(0, 8)), description: vscode.l10n.t('pinned to this version'), form: 'secretUriVersion' as const }] : []),
+    { label: vscode.l10n.t('VaultName and SecretName'), description: vscode.l10n.t('resolved in the app\'s own cloud'), form: 'vaultName' },
   ];
-  const picked = required(await ctx.prompter.quickPick(forms, { placeHolder: `App Service / Functions Key Vault reference to "${ref.name}"` }));
+  const picked = required(await ctx.prompter.quickPick(forms, { placeHolder: vscode.l10n.t('App Service / Functions Key Vault reference to "{0}"', ref.name) }));
   const text = appServiceReference(picked.form, ref.vault.url, ref.name, ref.version);
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage(`$(references) Copied ${text}`, 5000);
+  void vscode.window.setStatusBarMessage('$(references) ' + vscode.l10n.t('Copied {0}', text), 5000);
   return text;
 }
 
@@ -333,21 +349,21 @@ export async function showZenmlKeys(ctx: CommandContext, node?: unknown): Promis
         const k = secretKind(s, undefined);
         return k?.orchestrator === 'zenml' ? [{ label: k.zenml.secretName ?? s.name, description: s.name, secret: s, secretKind: k }] : [];
       });
-      if (picks.length === 0) throw new Error(`Vault "${vault.name}" has no ZenML secrets.`);
+      if (picks.length === 0) throw new Error(vscode.l10n.t('Vault "{0}" has no ZenML secrets.', vault.name));
       return picks;
     });
-    const picked = required(await ctx.prompter.quickPick(items, { placeHolder: `ZenML secret in ${vault.name}` }));
+    const picked = required(await ctx.prompter.quickPick(items, { placeHolder: vscode.l10n.t('ZenML secret in {0}', vault.name) }));
     ref = { vault, name: picked.secret.name, props: picked.secret };
     kind = picked.secretKind;
   }
-  if (kind?.orchestrator !== 'zenml') throw new Error(`"${ref.name}" is not a ZenML secret (by its name and tags).`);
-  const { value } = await withProgress(`Reading the keys of "${ref.name}"…`, (abortSignal) =>
+  if (kind?.orchestrator !== 'zenml') throw new Error(vscode.l10n.t('"{0}" is not a ZenML secret (by its name and tags).', ref.name));
+  const { value } = await withProgress(vscode.l10n.t('Reading the keys of "{0}"…', ref.name), (abortSignal) =>
     ctx.hub.service(ref.vault).getSecretValue(ref.name, undefined, { abortSignal }));
   const keys = zenmlKeys(kind.zenml, value);
-  if (!keys) throw new Error(`The value of "${ref.name}" is not a JSON object, so ZenML cannot read keys from it.`);
+  if (!keys) throw new Error(vscode.l10n.t('The value of "{0}" is not a JSON object, so ZenML cannot read keys from it.', ref.name));
   ctx.hub.integrations.rememberZenmlKeys(ref.vault, ref.name, keys);
   ctx.tree.rerenderVault(ref.vault.url);
-  void vscode.window.showInformationMessage(`ZenML secret "${kind.zenml.secretName ?? ref.name}" has ${keys.length} key(s): ${keys.join(', ') || '(none)'}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('ZenML secret "{0}" has {1} key(s): {2}.', kind.zenml.secretName ?? ref.name, keys.length, keys.join(', ') || vscode.l10n.t('(none)')));
   return keys;
 }
 

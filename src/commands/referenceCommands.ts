@@ -10,7 +10,7 @@ import { recoverByName, revealSecretRef, SecretPrefill, setSecret } from './secr
 function target(arg: unknown): ReferenceTarget {
   const t = arg as ReferenceTarget | undefined;
   if (!t || typeof t.vaultUrl !== 'string' || typeof t.name !== 'string') {
-    throw new Error('This command acts on a secret reference in an editor: use it from a hover or a quick fix.');
+    throw new Error(vscode.l10n.t('This command acts on a secret reference in an editor: use it from a hover or a quick fix.'));
   }
   return t;
 }
@@ -52,16 +52,16 @@ export async function showReferenceInTree(ctx: CommandContext, arg?: unknown): P
   const t = target(arg);
   const vault = await ctx.references.vaultOf(t);
   const node = await findSecretNode(ctx, vault, t.name);
-  if (!node) throw new Error(`"${t.name}" is not listed in ${vault.name}: refresh the Key Vault view.`);
+  if (!node) throw new Error(vscode.l10n.t('"{0}" is not listed in {1}: refresh the Key Vault view.', t.name, vault.name));
   await ctx.view.reveal(node, { select: true, focus: true, expand: false });
   return node;
 }
 
 /** keyVault.selectDefaultVault: the vault references without one are checked against (this workspace only). */
 export async function selectDefaultVault(ctx: CommandContext): Promise<VaultRef> {
-  const vault = await pickVault(ctx, 'The vault to check references against when they name none (this workspace)');
+  const vault = await pickVault(ctx, vscode.l10n.t('The vault to check references against when they name none (this workspace)'));
   await ctx.references.setDefaultVault(vault);
-  void vscode.window.setStatusBarMessage(`$(lock) Secret references in this workspace are checked against ${vault.name}`, 5000);
+  void vscode.window.setStatusBarMessage('$(lock) ' + vscode.l10n.t('Secret references in this workspace are checked against {0}', vault.name), 5000);
   return vault;
 }
 
@@ -85,9 +85,9 @@ export async function recoverReferencedSecret(ctx: CommandContext, arg?: unknown
 export async function enableReferencedSecret(ctx: CommandContext, arg?: unknown): Promise<void> {
   const t = target(arg);
   const vault = await ctx.references.vaultOf(t);
-  await withProgress(`Enabling "${t.name}"…`, (abortSignal) =>
+  await withProgress(vscode.l10n.t('Enabling "{0}"…', t.name), (abortSignal) =>
     ctx.hub.service(vault).updateProperties(t.name, t.version, { enabled: true }, { abortSignal }));
   ctx.tree.refreshVault(vault.url);
   ctx.references.invalidate(vault);
-  void vscode.window.showInformationMessage(`Enabled "${t.name}" in ${vault.name}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Enabled "{0}" in {1}.', t.name, vault.name));
 }

@@ -10,7 +10,9 @@ import { DeletedSecretNode, SecretNode } from '../tree/nodes';
 import * as os from 'node:os';
 import { reportError } from '../ui/output';
 import { required, UserCancelled } from '../ui/prompts';
-import { secretUri } from '../ui/secretDocument';
+import { CONNECTION_SCHEME, connectionUri, parseConnectionUri } from '../ui/connectionDocument';
+import { isPresenting } from '../ui/presentation';
+import { parseSecretUri, SECRET_SCHEME, secretUri } from '../ui/secretDocument';
 import { revealText } from '../integrations/secretKinds';
 import { recognizeZenml, zenmlTagEditWarning } from '../integrations/zenml';
 import { dateOrderProblem, datePairValidator, dateValidator, formatTags, parseDateInput } from './inputs';
@@ -20,19 +22,19 @@ async function askValue(ctx: CommandContext, name: string): Promise<string> {
   const editor = vscode.window.activeTextEditor;
   const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
   const sources = [
-    { label: '$(key) Enter the value', id: 'input' },
-    ...(selection !== undefined ? [{ label: '$(selection) Use the editor selection', description: `${selection.length} characters`, id: 'selection' }] : []),
-    { label: '$(file) Read the value from a file…', id: 'file' },
+    { label: '$(key) ' + vscode.l10n.t('Enter the value'), id: 'input' },
+    ...(selection !== undefined ? [{ label: '$(selection) ' + vscode.l10n.t('Use the editor selection'), description: vscode.l10n.t('{0} characters', selection.length), id: 'selection' }] : []),
+    { label: '$(file) ' + vscode.l10n.t('Read the value from a file…'), id: 'file' },
   ];
-  const source = required(await ctx.prompter.quickPick(sources, { placeHolder: `Value of "${name}"` }));
+  const source = required(await ctx.prompter.quickPick(sources, { placeHolder: vscode.l10n.t('Value of "{0}"', name) }));
   if (source.id === 'selection' && selection !== undefined) return checked(selection);
   if (source.id === 'file') {
-    const uri = required(await ctx.prompter.openFile({ canSelectMany: false, openLabel: 'Use as secret value' }));
+    const uri = required(await ctx.prompter.openFile({ canSelectMany: false, openLabel: vscode.l10n.t('Use as secret value') }));
     const bytes = await vscode.workspace.fs.readFile(uri);
     return checked(Buffer.from(bytes).toString('utf8'));
   }
   return required(await ctx.prompter.inputBox({
-    prompt: `Value of "${name}" (hidden)`, password: true, validateInput: (v) => validateSecretValue(v),
+    prompt: vscode.l10n.t('Value of "{0}" (hidden)', name), password: true, validateInput: (v) => validateSecretValue(v),
   }));
 }
 
@@ -48,7 +50,8 @@ async function confirmZenmlTags(ctx: CommandContext, name: string, before: Recor
   const info = recognizeZenml(name, before);
   const warning = info && zenmlTagEditWarning(info, before, after);
   if (!warning) return;
-  if (await ctx.prompter.confirm(warning, 'Keep the tags ZenML reads to keep the secret visible to ZenML.', 'Save Anyway') !== 'Save Anyway') {
+  const saveAnyway = vscode.l10n.t('Save Anyway');
+  if (await ctx.prompter.confirm(warning, vscode.l10n.t('Keep the tags ZenML reads to keep the secret visible to ZenML.'), saveAnyway) !== saveAnyway) {
     throw new UserCancelled();
   }
 }
@@ -56,26 +59,26 @@ async function confirmZenmlTags(ctx: CommandContext, name: string, before: Recor
 /** Asks for the optional properties; resolves false when the user just saves. */
 async function askOptions(ctx: CommandContext, write: SecretWrite, existing?: SecretProps): Promise<boolean> {
   const choice = required(await ctx.prompter.quickPick([
-    { label: '$(check) Save', id: 'save' },
-    { label: '$(settings) Save with content type, tags, dates…', id: 'options' },
-  ], { placeHolder: 'Save the secret' }));
+    { label: '$(check) ' + vscode.l10n.t('Save'), id: 'save' },
+    { label: '$(settings) ' + vscode.l10n.t('Save with content type, tags, dates…'), id: 'options' },
+  ], { placeHolder: vscode.l10n.t('Save the secret') }));
   if (choice.id === 'save') return false;
   write.contentType = required(await ctx.prompter.inputBox({
-    prompt: 'Content type (optional), e.g. application/json, text/plain', value: existing?.contentType ?? '',
+    prompt: vscode.l10n.t('Content type (optional), e.g. application/json, text/plain'), value: existing?.contentType ?? '',
     validateInput: (v) => validateContentType(v || undefined),
   })) || undefined;
   const tags = required(await ctx.prompter.inputBox({
-    prompt: 'Tags (optional): name=value, name2=value2', value: formatTags(existing?.tags),
+    prompt: vscode.l10n.t('Tags (optional): name=value, name2=value2'), value: formatTags(existing?.tags),
     validateInput: (v) => { try { return validateTags(parseTags(v)); } catch (e) { return (e as Error).message; } },
   }));
   write.tags = tags.trim() ? parseTags(tags) : undefined;
   if (existing) await confirmZenmlTags(ctx, existing.name, existing.tags, write.tags);
-  const enabled = required(await ctx.prompter.quickPick([{ label: 'Enabled', value: true }, { label: 'Disabled', value: false }],
-    { placeHolder: 'Enabled?' }));
+  const enabled = required(await ctx.prompter.quickPick([{ label: vscode.l10n.t('Enabled'), value: true }, { label: vscode.l10n.t('Disabled'), value: false }],
+    { placeHolder: vscode.l10n.t('Enabled?') }));
   write.enabled = enabled.value;
-  const nbf = required(await ctx.prompter.inputBox({ prompt: 'Activation date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd', validateInput: dateValidator }));
+  const nbf = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Activation date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd'), validateInput: dateValidator }));
   write.notBefore = parseDateInput(nbf) ?? undefined;
-  const exp = required(await ctx.prompter.inputBox({ prompt: 'Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd',
+  const exp = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Expiry date (optional): YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd'),
     validateInput: datePairValidator(() => write.notBefore, 'expiresOn') }));
   write.expiresOn = parseDateInput(exp) ?? undefined;
   // the input box refuses it already; this keeps a secret that is never valid from being sent in any case
@@ -104,8 +107,8 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
     existing = ctx.hub.knownSecret(vault, name);
   } else {
     name = required(await ctx.prompter.inputBox({
-      prompt: `Name of the secret in "${vault.name}" (an existing name gets a new version)`,
-      placeHolder: 'letters, digits and hyphens', validateInput: (v) => validateSecretName(v),
+      prompt: vscode.l10n.t('Name of the secret in "{0}" (an existing name gets a new version)', vault.name),
+      placeHolder: vscode.l10n.t('letters, digits and hyphens'), validateInput: (v) => validateSecretName(v),
     })).trim();
     existing = ctx.hub.knownSecret(vault, name);
   }
@@ -117,7 +120,7 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
     write.tags = existing.tags;
   }
   const result = await writeSecret(ctx, vault, name, write);
-  void vscode.window.showInformationMessage(`Saved "${name}" in ${vault.name} (version ${result.version?.slice(0, 8) ?? 'latest'}).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved "{0}" in {1} (version {2}).', name, vault.name, result.version?.slice(0, 8) ?? vscode.l10n.t('latest')));
   return result;
 }
 
@@ -126,14 +129,13 @@ export async function writeSecret(ctx: CommandContext, vault: VaultRef, name: st
   const service = ctx.hub.service(vault);
   let result: SecretProps;
   try {
-    result = await withProgress(`Saving "${name}" in ${vault.name}…`, (abortSignal) => service.setSecret(name, write, { abortSignal }));
+    result = await withProgress(vscode.l10n.t('Saving "{0}" in {1}…', name, vault.name), (abortSignal) => service.setSecret(name, write, { abortSignal }));
   } catch (err) {
     const kind = classifyError(err).kind;
     if (kind === 'cancelled') {
       // the request may have reached the vault before the cancel: say so instead of implying nothing was saved
       ctx.tree.refreshVault(vault.url);
-      void vscode.window.showWarningMessage(`Stopped waiting for "${name}" to be saved in ${vault.name}. ` +
-        'If the vault had already received the value, it is saved as a new version: refresh the vault to check.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Stopped waiting for "{0}" to be saved in {1}. If the vault had already received the value, it is saved as a new version: refresh the vault to check.', name, vault.name));
       throw err;
     }
     if (kind !== 'conflictDeleted') throw err;
@@ -150,19 +152,22 @@ async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name
   const deleted = await service.getDeletedSecret(name);
   if (!deleted) throw conflict; // not a deleted secret after all: report the service's conflict as it is
   const purgeable = isPurgeable(deleted);
-  const buttons = purgeable ? ['Recover', 'Purge and Create'] : ['Recover'];
-  const choice = await ctx.prompter.confirm(`A deleted secret "${name}" still holds this name in ${vault.name}.`,
-    `Recover brings back the deleted secret and saves your value as its new version.${purgeable
-      ? ' Purge and Create deletes the old secret and all its versions permanently, then creates a new one.'
-      : ' The vault has purge protection, so the name cannot be purged.'}`, ...buttons);
-  if (choice === 'Recover') {
-    return withProgress(`Recovering "${name}"…`, async (abortSignal, report) => {
+  const recover = vscode.l10n.t('Recover');
+  const purgeAndCreate = vscode.l10n.t('Purge and Create');
+  const buttons = purgeable ? [recover, purgeAndCreate] : [recover];
+  const choice = await ctx.prompter.confirm(vscode.l10n.t('A deleted secret "{0}" still holds this name in {1}.', name, vault.name),
+    purgeable
+      ? vscode.l10n.t('Recover brings back the deleted secret and saves your value as its new version. Purge and Create deletes the old secret and all its versions permanently, then creates a new one.')
+      : vscode.l10n.t('Recover brings back the deleted secret and saves your value as its new version. The vault has purge protection, so the name cannot be purged.'),
+    ...buttons);
+  if (choice === recover) {
+    return withProgress(vscode.l10n.t('Recovering "{0}"…', name), async (abortSignal, report) => {
       await service.recoverSecret(name, { abortSignal, onProgress: report });
       return service.setSecret(name, write, { abortSignal });
     });
   }
-  if (choice === 'Purge and Create') {
-    return withProgress(`Purging "${name}" and creating it anew…`, async (abortSignal) => {
+  if (choice === purgeAndCreate) {
+    return withProgress(vscode.l10n.t('Purging "{0}" and creating it anew…', name), async (abortSignal) => {
       await service.purgeSecret(name, { abortSignal });
       // a purge takes a moment to release the name
       for (let attempt = 0; ; attempt++) {
@@ -185,8 +190,13 @@ export async function revealSecret(ctx: CommandContext, node?: unknown): Promise
 }
 
 /** Reveals one secret (version) in the read-only virtual document. */
-export async function revealSecretRef(ctx: CommandContext, ref: SecretRef): Promise<vscode.TextEditor> {
-  const uri = secretUri(ref);
+export async function revealSecretRef(ctx: CommandContext, ref: SecretRef, options: { shown?: boolean } = {}): Promise<vscode.TextEditor> {
+  if (isPresenting() && !options.shown) {
+    // presentation mode: a masked view; nothing is read until "Show Value" is clicked
+    const hidden = await vscode.workspace.openTextDocument(secretUri({ ...ref, hidden: true }));
+    return vscode.window.showTextDocument(hidden, { preview: true });
+  }
+  const uri = secretUri({ vault: ref.vault, name: ref.name, version: ref.version });
   // read first: a service error (disabled, RBAC, …) is then reported as such, not as "cannot open document"
   const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
   // a Union-managed secret shows the text its task reads, not the JSON envelope around it
@@ -205,9 +215,11 @@ export async function copySecretValue(ctx: CommandContext, node?: unknown): Prom
   const { value } = await ctx.hub.service(ref.vault).getSecretValue(ref.name, ref.version);
   const seconds = vscode.workspace.getConfiguration('keyVault').get<number>('clipboard.clearAfterSeconds') ?? 30;
   await ctx.clipboard.copy(value, seconds);
+  // presentation mode: no message at all, not even the secret's name, on a shared screen
+  if (isPresenting()) return;
   void vscode.window.setStatusBarMessage(seconds > 0
-    ? `$(key) Copied the value of "${ref.name}"; the clipboard clears in ${seconds} s.`
-    : `$(key) Copied the value of "${ref.name}".`, 5000);
+    ? '$(key) ' + vscode.l10n.t('Copied the value of "{0}"; the clipboard clears in {1} s.', ref.name, seconds)
+    : '$(key) ' + vscode.l10n.t('Copied the value of "{0}".', ref.name), 5000);
 }
 
 /** keyVault.copySecretUri */
@@ -217,7 +229,7 @@ export async function copySecretUri(ctx: CommandContext, node?: unknown): Promis
     ? node.props.recoveryId ?? `${node.vault.url}deletedsecrets/${node.name}`
     : secretUrl(await secretTarget(ctx, node, 'latestOrVersion'));
   await vscode.env.clipboard.writeText(uri);
-  void vscode.window.setStatusBarMessage(`$(link) Copied ${uri}`, 5000);
+  void vscode.window.setStatusBarMessage('$(link) ' + vscode.l10n.t('Copied {0}', uri), 5000);
   return uri;
 }
 
@@ -228,20 +240,20 @@ export async function editSecretProperties(ctx: CommandContext, node?: unknown):
   const p = ref.props;
   const fmtDate = (d?: Date) => (d ? d.toISOString().slice(0, 16) : '');
   const what = required(await ctx.prompter.quickPick([
-    { label: 'Content type', description: p?.contentType ?? '(none)', id: 'contentType' },
-    { label: 'Tags', description: formatTags(p?.tags) || '(none)', id: 'tags' },
-    { label: p?.enabled === false ? 'Enable' : 'Disable', id: 'enabled' },
-    { label: 'Activation date', description: fmtDate(p?.notBefore) || '(none)', id: 'notBefore' },
-    { label: 'Expiry date', description: fmtDate(p?.expiresOn) || '(none)', id: 'expiresOn' },
-  ], { placeHolder: `Edit a property of "${ref.name}"${ref.version ? ` version ${ref.version.slice(0, 8)}` : ''}` }));
+    { label: vscode.l10n.t('Content type'), description: p?.contentType ?? vscode.l10n.t('(none)'), id: 'contentType' },
+    { label: vscode.l10n.t('Tags'), description: formatTags(p?.tags) || vscode.l10n.t('(none)'), id: 'tags' },
+    { label: p?.enabled === false ? vscode.l10n.t('Enable') : vscode.l10n.t('Disable'), id: 'enabled' },
+    { label: vscode.l10n.t('Activation date'), description: fmtDate(p?.notBefore) || vscode.l10n.t('(none)'), id: 'notBefore' },
+    { label: vscode.l10n.t('Expiry date'), description: fmtDate(p?.expiresOn) || vscode.l10n.t('(none)'), id: 'expiresOn' },
+  ], { placeHolder: ref.version ? vscode.l10n.t('Edit a property of "{0}" version {1}', ref.name, ref.version.slice(0, 8)) : vscode.l10n.t('Edit a property of "{0}"', ref.name) }));
   const update: SecretPropertiesUpdate = {};
   switch (what.id) {
     case 'contentType':
-      update.contentType = required(await ctx.prompter.inputBox({ prompt: 'Content type (empty clears it)', value: p?.contentType ?? '',
+      update.contentType = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Content type (empty clears it)'), value: p?.contentType ?? '',
         validateInput: (v) => validateContentType(v || undefined) }));
       break;
     case 'tags': {
-      const text = required(await ctx.prompter.inputBox({ prompt: 'Tags: name=value, name2=value2 (empty removes all)',
+      const text = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('Tags: name=value, name2=value2 (empty removes all)'),
         value: formatTags(p?.tags), validateInput: (v) => { try { return validateTags(parseTags(v)); } catch (e) { return (e as Error).message; } } }));
       update.tags = parseTags(text);
       await confirmZenmlTags(ctx, ref.name, p?.tags, update.tags);
@@ -254,7 +266,7 @@ export async function editSecretProperties(ctx: CommandContext, node?: unknown):
     case 'expiresOn': {
       // the other date stays as it is: a date that would end the secret before it starts is refused while typing
       const other = () => (what.id === 'notBefore' ? p?.expiresOn : p?.notBefore);
-      const text = required(await ctx.prompter.inputBox({ prompt: `${what.label}: YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd (empty clears it)`,
+      const text = required(await ctx.prompter.inputBox({ prompt: vscode.l10n.t('{0}: YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or +Nd (empty clears it)', what.label),
         value: fmtDate(what.id === 'notBefore' ? p?.notBefore : p?.expiresOn), validateInput: datePairValidator(other, what.id) }));
       update[what.id] = parseDateInput(text);
       const order = what.id === 'notBefore' ? dateOrderProblem(update.notBefore, p?.expiresOn, 'notBefore')
@@ -263,7 +275,7 @@ export async function editSecretProperties(ctx: CommandContext, node?: unknown):
       break;
     }
   }
-  const result = await withProgress(`Updating "${ref.name}"…`, (abortSignal) =>
+  const result = await withProgress(vscode.l10n.t('Updating "{0}"…', ref.name), (abortSignal) =>
     ctx.hub.service(ref.vault).updateProperties(ref.name, ref.version, update, { abortSignal }));
   ctx.tree.refreshVault(ref.vault.url);
   return result;
@@ -274,17 +286,21 @@ export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise
   const ref = await secretTarget(ctx, node, false);
   if (ref.props?.managed) throw new Error(certificateBackedMessage(ref.name, 'delete'));
   const days = ref.props?.recoverableDays ?? ref.vault.softDeleteRetentionDays;
-  const answer = await ctx.prompter.confirm(`Delete secret "${ref.name}" from vault "${ref.vault.name}"?`,
-    days ? `It can be recovered for ${days} days, then it is purged.` : 'It can be recovered until the vault\'s retention period ends.',
-    'Delete');
-  if (answer !== 'Delete') return;
+  const deleteButton = vscode.l10n.t('Delete');
+  const answer = await ctx.prompter.confirm(vscode.l10n.t('Delete secret "{0}" from vault "{1}"?', ref.name, ref.vault.name),
+    days ? vscode.l10n.t('It can be recovered for {0} days, then it is purged.', days) : vscode.l10n.t('It can be recovered until the vault\'s retention period ends.'),
+    deleteButton);
+  if (answer !== deleteButton) return;
   const service = ctx.hub.service(ref.vault);
-  const deleted = await withProgress(`Deleting "${ref.name}" from ${ref.vault.name}…`, (abortSignal, report) =>
+  const deleted = await withProgress(vscode.l10n.t('Deleting "{0}" from {1}…', ref.name, ref.vault.name), (abortSignal, report) =>
     service.deleteSecret(ref.name, { abortSignal, onProgress: report }));
   ctx.tree.refreshVault(ref.vault.url);
-  const until = deleted.scheduledPurgeDate ? ` until ${deleted.scheduledPurgeDate.toISOString().slice(0, 10)}` : '';
-  void vscode.window.showInformationMessage(`Deleted "${ref.name}". It can be recovered${until}.`, 'Recover').then(async (choice) => {
-    if (choice !== 'Recover') return;
+  const deletedMessage = deleted.scheduledPurgeDate
+    ? vscode.l10n.t('Deleted "{0}". It can be recovered until {1}.', ref.name, deleted.scheduledPurgeDate.toISOString().slice(0, 10))
+    : vscode.l10n.t('Deleted "{0}". It can be recovered.', ref.name);
+  const recover = vscode.l10n.t('Recover');
+  void vscode.window.showInformationMessage(deletedMessage, recover).then(async (choice) => {
+    if (choice !== recover) return;
     try {
       await recoverByName(ctx, ref.vault, ref.name);
     } catch (err) {
@@ -295,10 +311,10 @@ export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise
 
 export async function recoverByName(ctx: CommandContext, vault: VaultRef, name: string): Promise<SecretProps> {
   const service = ctx.hub.service(vault);
-  const result = await withProgress(`Recovering "${name}" in ${vault.name}…`, (abortSignal, report) =>
+  const result = await withProgress(vscode.l10n.t('Recovering "{0}" in {1}…', name, vault.name), (abortSignal, report) =>
     service.recoverSecret(name, { abortSignal, onProgress: report }));
   ctx.tree.refreshVault(vault.url);
-  void vscode.window.showInformationMessage(`Recovered "${name}" in ${vault.name}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Recovered "{0}" in {1}.', name, vault.name));
   return result;
 }
 
@@ -313,32 +329,33 @@ export async function purgeSecret(ctx: CommandContext, node?: unknown): Promise<
   const ref = await deletedTarget(ctx, node);
   const props = ref.props as Parameters<typeof isPurgeable>[0] | undefined;
   if (props && !isPurgeable(props)) {
-    throw new Error(`Vault "${ref.vault.name}" has purge protection: "${ref.name}" can only be recovered, and is purged automatically on its scheduled date.`);
+    throw new Error(vscode.l10n.t('Vault "{0}" has purge protection: "{1}" can only be recovered, and is purged automatically on its scheduled date.', ref.vault.name, ref.name));
   }
   required(await ctx.prompter.inputBox({
-    prompt: `Purging deletes "${ref.name}" and all its versions permanently. Type the secret's name to confirm.`,
+    prompt: vscode.l10n.t('Purging deletes "{0}" and all its versions permanently. Type the secret\'s name to confirm.', ref.name),
     placeHolder: ref.name,
-    validateInput: (v) => (v === ref.name ? undefined : `Type "${ref.name}" exactly to purge it.`),
+    validateInput: (v) => (v === ref.name ? undefined : vscode.l10n.t('Type "{0}" exactly to purge it.', ref.name)),
   }));
-  await withProgress(`Purging "${ref.name}"…`, (abortSignal) => ctx.hub.service(ref.vault).purgeSecret(ref.name, { abortSignal }));
+  await withProgress(vscode.l10n.t('Purging "{0}"…', ref.name), (abortSignal) => ctx.hub.service(ref.vault).purgeSecret(ref.name, { abortSignal }));
   ctx.tree.refreshVault(ref.vault.url);
-  void vscode.window.showInformationMessage(`Purged "${ref.name}" from ${ref.vault.name}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Purged "{0}" from {1}.', ref.name, ref.vault.name));
 }
 
 /** keyVault.restoreVersion: an older version's value (content type, tags) becomes the new latest version. */
 export async function restoreVersion(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
   const ref = await secretTarget(ctx, node, 'version');
-  if (!ref.version) throw new Error('Choose a version to restore.');
-  const answer = await ctx.prompter.confirm(`Make version ${ref.version.slice(0, 8)} of "${ref.name}" the latest?`,
-    'Its value, content type and tags are saved as a new version; the current version stays in the history.', 'Restore');
-  if (answer !== 'Restore') return required<SecretProps>(undefined);
+  if (!ref.version) throw new Error(vscode.l10n.t('Choose a version to restore.'));
+  const restoreButton = vscode.l10n.t('Restore');
+  const answer = await ctx.prompter.confirm(vscode.l10n.t('Make version {0} of "{1}" the latest?', ref.version.slice(0, 8), ref.name),
+    vscode.l10n.t('Its value, content type and tags are saved as a new version; the current version stays in the history.'), restoreButton);
+  if (answer !== restoreButton) return required<SecretProps>(undefined);
   const service = ctx.hub.service(ref.vault);
-  const result = await withProgress(`Restoring "${ref.name}"…`, async (abortSignal) => {
+  const result = await withProgress(vscode.l10n.t('Restoring "{0}"…', ref.name), async (abortSignal) => {
     const old = await service.getSecretValue(ref.name, ref.version, { abortSignal });
     return service.setSecret(ref.name, { value: old.value, contentType: old.properties.contentType, tags: old.properties.tags }, { abortSignal });
   });
   ctx.tree.refreshVault(ref.vault.url);
-  void vscode.window.showInformationMessage(`Version ${ref.version.slice(0, 8)} of "${ref.name}" is now the latest (${result.version?.slice(0, 8)}).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Version {0} of "{1}" is now the latest ({2}).', ref.version.slice(0, 8), ref.name, String(result.version?.slice(0, 8))));
   return result;
 }
 
@@ -347,21 +364,41 @@ export async function backupSecret(ctx: CommandContext, node?: unknown): Promise
   const ref = await secretTarget(ctx, node, false);
   const target = required(await ctx.prompter.saveFile({
     defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()), `${ref.name}.keyvault-backup`),
-    filters: { 'Key Vault backup': ['keyvault-backup'] }, saveLabel: 'Back Up',
+    filters: { [vscode.l10n.t('Key Vault backup')]: ['keyvault-backup'] }, saveLabel: vscode.l10n.t('Back Up'),
   }));
-  const blob = await withProgress(`Backing up "${ref.name}"…`, (abortSignal) => ctx.hub.service(ref.vault).backupSecret(ref.name, { abortSignal }));
+  const blob = await withProgress(vscode.l10n.t('Backing up "{0}"…', ref.name), (abortSignal) => ctx.hub.service(ref.vault).backupSecret(ref.name, { abortSignal }));
   await vscode.workspace.fs.writeFile(target, blob);
-  void vscode.window.showInformationMessage(`Backed up "${ref.name}" (all versions) to ${target.fsPath}. It can be restored into a vault of the same subscription and geography.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Backed up "{0}" (all versions) to {1}. It can be restored into a vault of the same subscription and geography.', ref.name, target.fsPath));
   return target;
 }
 
 /** keyVault.restoreSecretBackup */
 export async function restoreSecretBackup(ctx: CommandContext, node?: unknown): Promise<SecretProps> {
   const vault = await vaultTarget(ctx, node);
-  const file = required(await ctx.prompter.openFile({ canSelectMany: false, openLabel: 'Restore', filters: { 'Key Vault backup': ['keyvault-backup'], 'All files': ['*'] } }));
+  const file = required(await ctx.prompter.openFile({ canSelectMany: false, openLabel: vscode.l10n.t('Restore'), filters: { [vscode.l10n.t('Key Vault backup')]: ['keyvault-backup'], [vscode.l10n.t('All files')]: ['*'] } }));
   const blob = await vscode.workspace.fs.readFile(file);
-  const result = await withProgress(`Restoring into ${vault.name}…`, (abortSignal) => ctx.hub.service(vault).restoreSecretBackup(blob, { abortSignal }));
+  const result = await withProgress(vscode.l10n.t('Restoring into {0}…', vault.name), (abortSignal) => ctx.hub.service(vault).restoreSecretBackup(blob, { abortSignal }));
   ctx.tree.refreshVault(vault.url);
-  void vscode.window.showInformationMessage(`Restored "${result.name}" into ${vault.name}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Restored "{0}" into {1}.', result.name, vault.name));
   return result;
+}
+
+/** keyVault.showHiddenValue: the "Show Value" of a masked view (presentation mode) opens it with the value. */
+export async function showHiddenValue(ctx: CommandContext, node?: unknown): Promise<vscode.TextEditor> {
+  const uri = node instanceof vscode.Uri ? node : vscode.window.activeTextEditor?.document.uri;
+  let editor: vscode.TextEditor;
+  if (uri?.scheme === SECRET_SCHEME && parseSecretUri(uri).hidden) {
+    const loc = parseSecretUri(uri);
+    editor = await revealSecretRef(ctx, { vault: loc.vault, name: loc.name, version: loc.version }, { shown: true });
+  } else if (uri?.scheme === CONNECTION_SCHEME && parseConnectionUri(uri).hidden) {
+    const doc = await vscode.workspace.openTextDocument(connectionUri({ ...parseConnectionUri(uri), hidden: false }));
+    editor = await vscode.window.showTextDocument(doc, { preview: true });
+  } else {
+    throw new Error(vscode.l10n.t('Open a hidden secret view first (Reveal Secret Value in presentation mode).'));
+  }
+  // the masked view has done its job (a preview tab was replaced already; a pinned one is closed here)
+  const masked = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+  if (masked.length) await vscode.window.tabGroups.close(masked, true);
+  return editor;
 }

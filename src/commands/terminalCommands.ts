@@ -46,7 +46,9 @@ function envNameFor(name: string, kind: SecretKind | undefined): string {
 }
 
 function describeKind(kind: SecretKind | undefined): string | undefined {
-  return kind?.orchestrator === 'airflow' ? `Airflow ${kind.kind} ${kind.id}` : undefined;
+  if (kind?.orchestrator !== 'airflow') return undefined;
+  return kind.kind === 'connection' ? vscode.l10n.t('Airflow connection {0}', kind.id)
+    : kind.kind === 'variable' ? vscode.l10n.t('Airflow variable {0}', kind.id) : vscode.l10n.t('Airflow config {0}', kind.id);
 }
 
 const enabled = (s: SecretProps) => s.enabled !== false;
@@ -71,7 +73,7 @@ async function terminalTargets(ctx: CommandContext, node: unknown): Promise<{ va
       const kind = secretKind({ name }, config);
       candidates.push({ name, kind, envName: node.envNames?.[name] ?? envNameFor(name, kind) });
     }
-    if (candidates.length === 0) throw new Error('No secrets were given for the terminal.');
+    if (candidates.length === 0) throw new Error(vscode.l10n.t('No secrets were given for the terminal.'));
     return { vault, candidates, skipped: [] };
   }
   if (node instanceof AirflowGroupNode) {
@@ -84,14 +86,14 @@ async function terminalTargets(ctx: CommandContext, node: unknown): Promise<{ va
       return { name: m.item.name, kind, envName: envNameFor(m.item.name, kind) };
     });
     const skipped = members.filter((m) => !enabled(m.item)).map((m) => m.id);
-    if (candidates.length === 0) throw new Error(`This group of ${vault.name} has no enabled secrets to put in a terminal.`);
+    if (candidates.length === 0) throw new Error(vscode.l10n.t('This group of {0} has no enabled secrets to put in a terminal.', vault.name));
     return { vault, candidates, skipped };
   }
   const vault = node instanceof VaultNode ? node.vault : await pickVault(ctx);
   const { config } = await ctx.hub.integrations.airflow.configFor(vault);
   const items = allSecrets(ctx, vault).then((secrets) => {
     const shown = secrets.filter(enabled);
-    if (shown.length === 0) throw new Error(`Vault "${vault.name}" has no enabled secrets to choose from.`);
+    if (shown.length === 0) throw new Error(vscode.l10n.t('Vault "{0}" has no enabled secrets to choose from.', vault.name));
     return shown.map((s) => {
       const kind = secretKind(s, config);
       const envName = envNameFor(s.name, kind);
@@ -99,7 +101,7 @@ async function terminalTargets(ctx: CommandContext, node: unknown): Promise<{ va
     });
   });
   const picked = required(await ctx.prompter.quickPickMany(items, {
-    placeHolder: `Secrets of ${vault.name} for the new terminal's environment`, matchOnDescription: true,
+    placeHolder: vscode.l10n.t('Secrets of {0} for the new terminal\'s environment', vault.name), matchOnDescription: true,
   }));
   if (picked.length === 0) throw new UserCancelled();
   return { vault, candidates: picked.map((p) => p.candidate), skipped: [] };
@@ -109,7 +111,7 @@ async function terminalTargets(ctx: CommandContext, node: unknown): Promise<{ va
 async function askEnvNames(ctx: CommandContext, vault: VaultRef, candidates: readonly Candidate[]): Promise<EnvAssignment[]> {
   const names = candidates.map((c) => c.name);
   const text = required(await ctx.prompter.inputBox({
-    prompt: `Variables of the terminal with ${vault.name}'s secrets: NAME=secret, separated by commas. Rename a NAME, or remove an entry to leave that secret out.`,
+    prompt: vscode.l10n.t('Variables of the terminal with {0}\'s secrets: NAME=secret, separated by commas. Rename a NAME, or remove an entry to leave that secret out.', vault.name),
     value: formatEnvAssignments(candidates.map((c) => ({ envName: c.envName, secretName: c.name }))),
     validateInput: (v) => {
       try { parseEnvAssignments(v, names); return undefined; } catch (e) { return (e as Error).message; }
@@ -121,7 +123,7 @@ async function askEnvNames(ctx: CommandContext, vault: VaultRef, candidates: rea
 /** Reads each secret once (a few at a time), cancellable. */
 async function readValues(ctx: CommandContext, vault: VaultRef, wanted: readonly Candidate[]): Promise<Map<string, string>> {
   const values = new Map<string, string>();
-  return withProgress(`Reading ${wanted.length === 1 ? `"${wanted[0]!.name}"` : `${wanted.length} secrets`} from ${vault.name}…`, async (abortSignal, report) => {
+  return withProgress(wanted.length === 1 ? vscode.l10n.t('Reading "{0}" from {1}…', wanted[0]!.name, vault.name) : vscode.l10n.t('Reading {0} secrets from {1}…', wanted.length, vault.name), async (abortSignal, report) => {
     const service = ctx.hub.service(vault);
     let next = 0;
     let done = 0;
@@ -166,20 +168,20 @@ export async function openTerminalWithSecrets(ctx: CommandContext, node?: unknow
   const count = wanted.length;
   const vars = assignments.map((a) => a.envName);
   const terminal = vscode.window.createTerminal({
-    name: `Key Vault: ${vault.name} (${count} secret${count === 1 ? '' : 's'})`,
+    name: count === 1 ? vscode.l10n.t('Key Vault: {0} (1 secret)', vault.name) : vscode.l10n.t('Key Vault: {0} ({1} secrets)', vault.name, count),
     env,
     isTransient: true,
     iconPath: new vscode.ThemeIcon('key'),
-    message: `Key Vault ${vault.name}: ${vars.join(', ')} set in this terminal's environment (values not shown; gone when it closes).`,
+    message: vscode.l10n.t('Key Vault {0}: {1} set in this terminal\'s environment (values not shown; gone when it closes).', vault.name, vars.join(', ')),
   });
   terminal.show();
   if (unparsable.length) {
-    void vscode.window.showWarningMessage(`Airflow would not parse ${unparsable.length === 1 ? 'connection' : 'connections'} ${unparsable.join('; ')}.`);
+    void vscode.window.showWarningMessage(unparsable.length === 1 ? vscode.l10n.t('Airflow would not parse connection {0}.', unparsable.join('; ')) : vscode.l10n.t('Airflow would not parse connections {0}.', unparsable.join('; ')));
   }
   if (skipped.length) {
-    void vscode.window.showInformationMessage(`Left out ${skipped.length} disabled secret(s): ${skipped.join(', ')}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Left out {0} disabled secret(s): {1}.', skipped.length, skipped.join(', ')));
   }
-  void vscode.window.setStatusBarMessage(`$(key) Terminal with ${vars.join(', ')} from ${vault.name}`, 5000);
+  void vscode.window.setStatusBarMessage('$(key) ' + vscode.l10n.t('Terminal with {0} from {1}', vars.join(', '), vault.name), 5000);
   return terminal;
 }
 
@@ -190,9 +192,9 @@ async function fileReferences(ctx: CommandContext): Promise<TerminalSecretsReque
   if (!doc || groups.length === 0) return undefined;
   const file = doc.uri.path.split('/').pop() ?? doc.uri.path;
   const pick = required(await ctx.prompter.quickPick([
-    ...groups.map((g) => ({ label: `Secrets referenced in ${file}`, description: `${g.names.length} in ${g.vault.name}: ${g.names.join(', ')}`, group: g })),
-    { label: 'Choose a vault and secrets…', description: '', group: undefined },
-  ], { placeHolder: 'Secrets for the terminal' }));
+    ...groups.map((g) => ({ label: vscode.l10n.t('Secrets referenced in {0}', file), description: vscode.l10n.t('{0} in {1}: {2}', g.names.length, g.vault.name, g.names.join(', ')), group: g })),
+    { label: vscode.l10n.t('Choose a vault and secrets…'), description: '', group: undefined },
+  ], { placeHolder: vscode.l10n.t('Secrets for the terminal') }));
   return pick.group && { vault: pick.group.vault, names: pick.group.names };
 }
 
@@ -202,16 +204,17 @@ export async function copyEnvReference(ctx: CommandContext, node?: unknown): Pro
   const kind = node instanceof SecretNode ? node.kind : node instanceof VersionNode ? node.secretNode.kind
     : secretKind({ name: ref.name, tags: ref.props?.tags }, (await ctx.hub.integrations.airflow.configFor(ref.vault)).config);
   const forms: { label: string; description: string; form: EnvReferenceForm }[] = [
-    { label: 'App Service reference', form: 'appService',
-      description: `@Microsoft.KeyVault(SecretUri=…)${ref.version ? ` pinned to version ${ref.version.slice(0, 8)}` : ', follows new versions'} — App Service and Functions resolve it` },
-    { label: 'Comment', form: 'comment', description: 'names the secret and its vault, for whoever fills in the .env' },
+    { label: vscode.l10n.t('App Service reference'), form: 'appService',
+      description: ref.version ? vscode.l10n.t('@Microsoft.KeyVault(SecretUri=…) pinned to version {0} — App Service and Functions resolve it', ref.version.slice(0, 8))
+        : vscode.l10n.t('@Microsoft.KeyVault(SecretUri=…), follows new versions — App Service and Functions resolve it') },
+    { label: vscode.l10n.t('Comment'), form: 'comment', description: vscode.l10n.t('names the secret and its vault, for whoever fills in the .env') },
   ];
-  const form = required(await ctx.prompter.quickPick(forms, { placeHolder: `.env line for "${ref.name}" (never its value)` }));
+  const form = required(await ctx.prompter.quickPick(forms, { placeHolder: vscode.l10n.t('.env line for "{0}" (never its value)', ref.name) }));
   const envName = required(await ctx.prompter.inputBox({
-    prompt: `Variable name for "${ref.name}"`, value: envNameFor(ref.name, kind), validateInput: (v) => validateEnvName(v.trim()),
+    prompt: vscode.l10n.t('Variable name for "{0}"', ref.name), value: envNameFor(ref.name, kind), validateInput: (v) => validateEnvName(v.trim()),
   })).trim();
   const text = envReferenceLine(envName, ref.vault.url, ref.name, form.form, ref.version);
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage(`$(references) Copied ${text}`, 5000);
+  void vscode.window.setStatusBarMessage('$(references) ' + vscode.l10n.t('Copied {0}', text), 5000);
   return text;
 }

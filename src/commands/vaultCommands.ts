@@ -31,14 +31,14 @@ export async function signIn(ctx: CommandContext): Promise<void> {
 export async function addVaultByUrl(ctx: CommandContext): Promise<string> {
   const cloud = ctx.hub.cloud();
   const input = required(await ctx.prompter.inputBox({
-    prompt: 'Vault URL or name, e.g. https://myvault.vault.azure.net/ — for vaults you can read but not see in a subscription',
+    prompt: vscode.l10n.t('Vault URL or name, e.g. https://myvault.vault.azure.net/ — for vaults you can read but not see in a subscription'),
     placeHolder: `https://<name>.${cloud.keyVaultDnsSuffix}/`,
     validateInput: (v) => {
       try {
         const { url } = parseVaultUrl(v, cloud);
         // a vault URL decides where the Azure token goes: only hosts under the cloud's vault suffix
         return isTokenAllowedForHost(url, cloud) ? undefined
-          : `${url} is not under .${cloud.keyVaultDnsSuffix}: your Azure sign-in is only sent to ${cloud.name} vaults. For another cloud, set microsoft-sovereign-cloud.environment.`;
+          : vscode.l10n.t('{0} is not under .{1}: your Azure sign-in is only sent to {2} vaults. For another cloud, set microsoft-sovereign-cloud.environment.', url, cloud.keyVaultDnsSuffix, cloud.name);
       } catch (e) {
         return (e as Error).message;
       }
@@ -55,9 +55,9 @@ export async function removeVault(ctx: CommandContext, node?: unknown): Promise<
   if (node instanceof VaultNode) url = node.vault.url;
   else {
     const vaults = ctx.hub.urlVaults();
-    if (vaults.length === 0) throw new Error('No vaults were added by URL.');
+    if (vaults.length === 0) throw new Error(vscode.l10n.t('No vaults were added by URL.'));
     url = required(await ctx.prompter.quickPick(vaults.map((v) => ({ label: v.name, detail: v.url, url: v.url })),
-      { placeHolder: 'Remove which vault from the list?' })).url;
+      { placeHolder: vscode.l10n.t('Remove which vault from the list?') })).url;
   }
   await ctx.hub.removeVaultUrl(url);
   ctx.tree.refresh();
@@ -67,13 +67,13 @@ export async function filterSecrets(ctx: CommandContext, node?: unknown): Promis
   const vault = node instanceof VaultNode ? node.vault : undefined;
   const current = vault ? ctx.hub.filterFor(vault) : undefined;
   const text = required(await ctx.prompter.inputBox({
-    prompt: vault ? `Show secrets of "${vault.name}" whose name contains…` : 'Show secrets (in every vault) whose name contains…',
-    value: current ?? '', placeHolder: 'part of a name, e.g. airflow-connections',
+    prompt: vault ? vscode.l10n.t('Show secrets of "{0}" whose name contains…', vault.name) : vscode.l10n.t('Show secrets (in every vault) whose name contains…'),
+    value: current ?? '', placeHolder: vscode.l10n.t('part of a name, e.g. airflow-connections'),
   }));
   ctx.hub.setFilter(vault, text.trim() || undefined);
   if (node instanceof VaultNode) ctx.tree.refresh(node);
   else ctx.tree.refresh();
-  ctx.view.description = text.trim() && !vault ? `filter: ${text.trim()}` : undefined;
+  ctx.view.description = text.trim() && !vault ? vscode.l10n.t('filter: {0}', text.trim()) : undefined;
 }
 
 export function clearFilter(ctx: CommandContext): void {
@@ -86,7 +86,7 @@ export async function openInPortal(ctx: CommandContext, node?: unknown): Promise
   const vault = await vaultTarget(ctx, node);
   const cloud = ctx.hub.cloud();
   const vaultPage = vault.resourceId && portalUrlFor(cloud, vault.resourceId);
-  if (!vaultPage) throw new Error(`"${vault.name}" was not found through Azure Resource Manager, so the portal has no page for it here.`);
+  if (!vaultPage) throw new Error(vscode.l10n.t('"{0}" was not found through Azure Resource Manager, so the portal has no page for it here.', vault.name));
   let target = vault.tenantId ? vaultPage.replace('/#@/', `/#@${vault.tenantId}/`) : vaultPage;
   const secret = node instanceof SecretNode || node instanceof VersionNode ? node : undefined;
   if (secret && cloud.portalUrl) {
@@ -114,7 +114,7 @@ export async function startLocalEmulator(ctx: CommandContext): Promise<number> {
   if (ctx.emulatorProcess?.running) return ctx.emulatorProcess.info.port;
   const config = vscode.workspace.getConfiguration('keyVault');
   const log = outputChannel();
-  const proc = await withProgress('Starting the local Key Vault emulator…', (abortSignal) => EmulatorProcess.start({
+  const proc = await withProgress(vscode.l10n.t('Starting the local Key Vault emulator…'), (abortSignal) => EmulatorProcess.start({
     abortSignal,
     script: ctx.extension.asAbsolutePath(path.join('dist', 'emulator.js')),
     dataDir: emulatorDataDir(ctx),
@@ -130,7 +130,7 @@ export async function startLocalEmulator(ctx: CommandContext): Promise<number> {
     }
   });
   ctx.hub.setEmulator(proc.info, true);
-  void vscode.window.showInformationMessage(`Local Key Vault emulator running on port ${proc.info.port} with ${proc.info.vaults.length} vault(s).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Local Key Vault emulator running on port {0} with {1} vault(s).', proc.info.port, proc.info.vaults.length));
   return proc.info.port;
 }
 
@@ -143,11 +143,11 @@ export async function stopLocalEmulator(ctx: CommandContext): Promise<void> {
 
 export async function attachLocalEmulator(ctx: CommandContext): Promise<number> {
   const input = required(await ctx.prompter.inputBox({
-    prompt: 'Port of an emulator started with `npm run emulator`, or its ready line (JSON)',
-    validateInput: (v) => (/^\s*\d{1,5}\s*$/.test(v) || parseReadyInfo(v.trim()) ? undefined : 'Enter a port number or the emulator\'s ready line.'),
+    prompt: vscode.l10n.t('Port of an emulator started with `npm run emulator`, or its ready line (JSON)'),
+    validateInput: (v) => (/^\s*\d{1,5}\s*$/.test(v) || parseReadyInfo(v.trim()) ? undefined : vscode.l10n.t('Enter a port number or the emulator\'s ready line.')),
   })).trim();
   const info = /^\d+$/.test(input) ? findInstance(Number(input), [emulatorDataDir(ctx)]) : parseReadyInfo(input);
-  if (!info) throw new Error(`No emulator announced itself on port ${input}: paste its ready line instead (the JSON line it printed on start).`);
+  if (!info) throw new Error(vscode.l10n.t('No emulator announced itself on port {0}: paste its ready line instead (the JSON line it printed on start).', input));
   if (ctx.emulatorProcess?.running && ctx.emulatorProcess.info.port !== info.port) await stopLocalEmulator(ctx);
   ctx.hub.setEmulator(info, ctx.emulatorProcess?.info.port === info.port);
   return info.port;

@@ -22,14 +22,18 @@ export function expiryText(p: SecretProps, now = Date.now()): string | undefined
   return days === 1 ? 'expires in 1 day' : `expires in ${days} days`;
 }
 
-export function secretDescription(p: SecretProps, now = Date.now()): string {
+/** A tag value or content type as presentation mode shows it. */
+export const HIDDEN = '•••';
+
+/** presenting: screen-sharing mode, which leaves content types out (and tag values, which the description never shows). */
+export function secretDescription(p: SecretProps, now = Date.now(), presenting = false): string {
   const parts: string[] = [];
   if (p.managed) parts.push('certificate');
   if (!p.enabled) parts.push('disabled');
   else if (p.notBefore && p.notBefore.getTime() > now) parts.push(`not before ${p.notBefore.toISOString().slice(0, 10)}`);
   const exp = expiryText(p, now);
   if (exp) parts.push(exp);
-  if (p.contentType) parts.push(p.contentType);
+  if (p.contentType && !presenting) parts.push(p.contentType);
   const tagCount = p.tags ? Object.keys(p.tags).length : 0;
   if (tagCount) parts.push(tagCount === 1 ? '1 tag' : `${tagCount} tags`);
   return parts.join(' · ');
@@ -49,17 +53,17 @@ export function secretIcon(p: SecretProps, now = Date.now()): { id: string; colo
 const fmt = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : undefined);
 
 /** Markdown lines for a tooltip (escaped by the caller's MarkdownString.appendText where needed). */
-export function secretTooltipLines(p: SecretProps, now = Date.now()): string[] {
+export function secretTooltipLines(p: SecretProps, now = Date.now(), presenting = false): string[] {
   const lines: string[] = [];
   lines.push(`${p.name}${p.version ? ` (version ${p.version})` : ''}`);
   if (p.managed) lines.push('Backs a certificate: read-only here; manage it through the certificate.');
   lines.push(`Enabled: ${p.enabled ? 'yes' : 'no'}`);
-  if (p.contentType) lines.push(`Content type: ${p.contentType}`);
+  if (p.contentType) lines.push(`Content type: ${presenting ? HIDDEN : p.contentType}`);
   if (p.notBefore) lines.push(`Activation: ${fmt(p.notBefore)}`);
   if (p.expiresOn) lines.push(`Expiry: ${fmt(p.expiresOn)} (${expiryText(p, now)})`);
   if (p.createdOn) lines.push(`Created: ${fmt(p.createdOn)}`);
   if (p.updatedOn) lines.push(`Updated: ${fmt(p.updatedOn)}`);
-  for (const [k, v] of Object.entries(p.tags ?? {})) lines.push(`Tag ${k} = ${v}`);
+  for (const [k, v] of Object.entries(p.tags ?? {})) lines.push(`Tag ${k} = ${presenting ? HIDDEN : v}`);
   return lines;
 }
 

@@ -7,6 +7,7 @@ import type { Hub } from '../ui/hub';
 import { newestFirst } from '../azure/versions';
 import { vaultListKey as listKey, type PagedList } from '../ui/pagedList';
 import { isPurgeable } from '../azure/rules';
+import { isPresenting } from '../ui/presentation';
 import { deletedDescription, matchesFilter, secretDescription, secretIcon, secretTooltipLines } from './describe';
 import type { AirflowKind } from '../integrations/airflow';
 import { describeOrigin, type ConfigOrigin } from '../integrations/airflowSources';
@@ -36,7 +37,7 @@ function item(label: string, id: string, collapsible: vscode.TreeItemCollapsible
 
 function secretTooltip(props: SecretProps, extra: readonly string[] = []): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  for (const line of [...extra, ...secretTooltipLines(props)]) md.appendText(line + '\n\n');
+  for (const line of [...extra, ...secretTooltipLines(props, Date.now(), isPresenting())]) md.appendText(line + '\n\n');
   return md;
 }
 
@@ -66,9 +67,9 @@ export class LoadMoreNode extends Node {
     this.parent = owner;
   }
   treeItem(): vscode.TreeItem {
-    const ti = item('Load more…', this.id, None, 'loadMore');
+    const ti = item(vscode.l10n.t('Load more…'), this.id, None, 'loadMore');
     ti.iconPath = new vscode.ThemeIcon('ellipsis');
-    ti.command = { command: 'keyVault.loadMore', title: 'Load More', arguments: [this] };
+    ti.command = { command: 'keyVault.loadMore', title: vscode.l10n.t('Load More'), arguments: [this] };
     return ti;
   }
 }
@@ -88,20 +89,20 @@ export class AzureRootNode extends Node {
     this.hub.clearCaches(true);
   }
   treeItem(): vscode.TreeItem {
-    const ti = item('Azure', this.id, Expanded, 'azureRoot');
+    const ti = item(vscode.l10n.t('Azure'), this.id, Expanded, 'azureRoot');
     ti.iconPath = new vscode.ThemeIcon('azure');
     ti.description = this.hub.cloudLabel();
     return ti;
   }
   override async children(): Promise<Node[]> {
     if (!(await this.hub.isAzureSignedIn())) {
-      return [new MessageNode(`${this.id}|signin`, 'Sign in to Azure…', 'sign-in',
-        { command: 'keyVault.signIn', title: 'Sign In' })];
+      return [new MessageNode(`${this.id}|signin`, vscode.l10n.t('Sign in to Azure…'), 'sign-in',
+        { command: 'keyVault.signIn', title: vscode.l10n.t('Sign In') })];
     }
     const tenants = await this.hub.azureTenants();
     const shown = tenants.filter((t) => t.subscriptions.length > 0 || t.error !== undefined);
     if (shown.length === 0) {
-      return [new MessageNode(`${this.id}|nosubs`, 'No subscriptions found', 'info')];
+      return [new MessageNode(`${this.id}|nosubs`, vscode.l10n.t('No subscriptions found'), 'info')];
     }
     if (shown.length === 1 && shown[0].error === undefined) {
       return shown[0].subscriptions.map((s) => this.adopt(new SubscriptionNode(this.hub, s)));
@@ -152,12 +153,12 @@ export class SubscriptionNode extends Node {
   treeItem(): vscode.TreeItem {
     const ti = item(this.subscription.displayName, this.id, Collapsed, 'subscription');
     ti.iconPath = new vscode.ThemeIcon('credit-card');
-    ti.tooltip = `${this.subscription.displayName}\n${this.subscription.subscriptionId}\nTenant ${this.subscription.tenantId}`;
+    ti.tooltip = vscode.l10n.t('{0}\n{1}\nTenant {2}', this.subscription.displayName, this.subscription.subscriptionId, this.subscription.tenantId);
     return ti;
   }
   override async children(): Promise<Node[]> {
     const vaults = await this.hub.vaultsForSubscription(this.subscription);
-    if (vaults.length === 0) return [new MessageNode(`${this.id}|none`, 'No key vaults in this subscription', 'info')];
+    if (vaults.length === 0) return [new MessageNode(`${this.id}|none`, vscode.l10n.t('No key vaults in this subscription'), 'info')];
     return vaultNodes(this.hub, this, vaults, 'azure');
   }
 }
@@ -168,7 +169,7 @@ export class UrlRootNode extends Node {
     super();
   }
   treeItem(): vscode.TreeItem {
-    const ti = item('Vaults added by URL', this.id, Expanded, 'urlRoot');
+    const ti = item(vscode.l10n.t('Vaults added by URL'), this.id, Expanded, 'urlRoot');
     ti.iconPath = new vscode.ThemeIcon('link');
     return ti;
   }
@@ -190,16 +191,16 @@ export class EmulatorRootNode extends Node {
     const flags = ['emulatorRoot'];
     if (em) flags.push('running');
     if (em?.owned) flags.push('owned');
-    const ti = item('Local emulator', this.id, Expanded, flags.join(' '));
+    const ti = item(vscode.l10n.t('Local emulator'), this.id, Expanded, flags.join(' '));
     ti.iconPath = new vscode.ThemeIcon(em ? 'vm-running' : 'vm-outline');
-    ti.description = em ? `localhost:${em.port}${em.owned ? '' : ' (attached)'}` : 'stopped';
+    ti.description = em ? (em.owned ? `localhost:${em.port}` : vscode.l10n.t('localhost:{0} (attached)', em.port)) : vscode.l10n.t('stopped');
     return ti;
   }
   override async children(): Promise<Node[]> {
     const em = this.hub.emulator();
     if (!em) {
-      return [new MessageNode(`${this.id}|start`, 'Start local emulator', 'play',
-        { command: 'keyVault.startLocalEmulator', title: 'Start Local Emulator' })];
+      return [new MessageNode(`${this.id}|start`, vscode.l10n.t('Start local emulator'), 'play',
+        { command: 'keyVault.startLocalEmulator', title: vscode.l10n.t('Start Local Emulator') })];
     }
     return vaultNodes(this.hub, this, em.vaults, 'emulator');
   }
@@ -226,9 +227,9 @@ export class VaultNode extends Node implements PagingNode {
     const ti = item(this.vault.name, this.id, Collapsed, flags.join(' '));
     ti.iconPath = new vscode.ThemeIcon('lock');
     const filter = this.hub.filterFor(this.vault);
-    ti.description = filter ? `filter: ${filter}` : undefined;
-    ti.tooltip = [this.vault.url, this.vault.subscriptionId && `Subscription ${this.vault.subscriptionId}`,
-      this.vault.purgeProtection ? 'Purge protection on' : undefined].filter(Boolean).join('\n');
+    ti.description = filter ? vscode.l10n.t('filter: {0}', filter) : undefined;
+    ti.tooltip = [this.vault.url, this.vault.subscriptionId && vscode.l10n.t('Subscription {0}', this.vault.subscriptionId),
+      this.vault.purgeProtection ? vscode.l10n.t('Purge protection on') : undefined].filter(Boolean).join('\n');
     return ti;
   }
   override async children(): Promise<Node[]> {
@@ -254,8 +255,8 @@ export class VaultNode extends Node implements PagingNode {
     }
     for (const s of others) nodes.push(new SecretNode(this.hub, this, s, secretKind(s, config), false));
     if (list.token && (!grouped || list.restError || !list.loadingRest)) nodes.push(new LoadMoreNode(this));
-    else if (list.token) nodes.push(new MessageNode(`${this.id}|loading`, 'Loading more secrets…', 'loading~spin'));
-    if (filter && items.length === 0) nodes.push(new MessageNode(`${this.id}|nomatch`, `No secret names contain "${filter}"`, 'filter'));
+    else if (list.token) nodes.push(new MessageNode(`${this.id}|loading`, vscode.l10n.t('Loading more secrets…'), 'loading~spin'));
+    if (filter && items.length === 0) nodes.push(new MessageNode(`${this.id}|nomatch`, vscode.l10n.t('No secret names contain "{0}"', filter), 'filter'));
     nodes.push(this.deletedFolder);
     return nodes;
   }
@@ -304,7 +305,7 @@ export class SecretNode extends Node implements PagingNode {
     if (this.vault.resourceId) flags.push('portal');
     const ti = item(this.display.label, this.id, Collapsed, flags.join(' '));
     const keys = this.kind?.orchestrator === 'zenml' ? this.hub.integrations.knownZenmlKeys(this.vault, this.name) : undefined;
-    ti.description = [this.display.prefix, keys && `keys: ${keys.join(', ')}`, secretDescription(this.props)].filter(Boolean).join(' · ');
+    ti.description = [this.display.prefix, keys && vscode.l10n.t('keys: {0}', keys.join(', ')), secretDescription(this.props, Date.now(), isPresenting())].filter(Boolean).join(' · ');
     const icon = this.display.warning && !this.props.managed ? { id: 'warning', color: 'list.warningForeground' } : secretIcon(this.props);
     ti.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     ti.tooltip = secretTooltip(this.props, this.display.tooltip);
@@ -347,7 +348,7 @@ export class VersionNode extends Node {
     const label = (this.props.version ?? '').slice(0, 8) || '(version)';
     const ti = item(label, this.id, None, flags.join(' '));
     const created = this.props.createdOn ? this.props.createdOn.toISOString().replace('T', ' ').slice(0, 16) : '';
-    ti.description = [this.age === 'latest' ? 'latest' : undefined, created, secretDescription(this.props)].filter(Boolean).join(' · ');
+    ti.description = [this.age === 'latest' ? vscode.l10n.t('latest') : undefined, created, secretDescription(this.props, Date.now(), isPresenting())].filter(Boolean).join(' · ');
     const icon = secretIcon(this.props);
     ti.iconPath = new vscode.ThemeIcon(this.age === 'old' ? 'history' : 'git-commit', icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     ti.tooltip = secretTooltip(this.props);
@@ -372,10 +373,10 @@ export class AirflowGroupNode extends Node {
     const ti = item(AIRFLOW_GROUP_LABELS[this.kind], this.id, Collapsed, `airflowGroup ${flag}`);
     ti.iconPath = new vscode.ThemeIcon(this.kind === 'connection' ? 'plug' : this.kind === 'variable' ? 'symbol-variable' : 'settings-gear');
     const partial = this.vaultNode.partial;
-    ti.description = `${this.members.length}${partial ? '+ · partial, loading…' : ''}`;
-    ti.tooltip = [`${AIRFLOW_GROUP_LABELS[this.kind]} read by Airflow's AzureKeyVaultBackend from ${this.vault.name}`,
-      `Backend configuration: ${describeOrigin(this.origin)}`,
-      partial ? 'Partial: the vault still has pages to list.' : undefined].filter(Boolean).join('\n');
+    ti.description = partial ? vscode.l10n.t('{0}+ · partial, loading…', this.members.length) : `${this.members.length}`;
+    ti.tooltip = [vscode.l10n.t('{0} read by Airflow\'s AzureKeyVaultBackend from {1}', AIRFLOW_GROUP_LABELS[this.kind], this.vault.name),
+      vscode.l10n.t('Backend configuration: {0}', describeOrigin(this.origin)),
+      partial ? vscode.l10n.t('Partial: the vault still has pages to list.') : undefined].filter(Boolean).join('\n');
     return ti;
   }
   override async children(): Promise<Node[]> {
@@ -402,7 +403,7 @@ export class DeletedFolderNode extends Node implements PagingNode {
     this.hub.resetPagedLists(`${listKey(this.vaultNode.vault)}|deleted`);
   }
   treeItem(): vscode.TreeItem {
-    const ti = item('Deleted secrets', this.id, Collapsed, 'deletedFolder');
+    const ti = item(vscode.l10n.t('Deleted secrets'), this.id, Collapsed, 'deletedFolder');
     ti.iconPath = new vscode.ThemeIcon('trash');
     return ti;
   }
@@ -414,7 +415,7 @@ export class DeletedFolderNode extends Node implements PagingNode {
       .map((d) => new DeletedSecretNode(this, d));
     if (list.token) nodes.push(new LoadMoreNode(this));
     if (nodes.length === 0) {
-      nodes.push(new MessageNode(`${this.id}|empty`, filter ? `No deleted secret names contain "${filter}"` : 'No deleted secrets',
+      nodes.push(new MessageNode(`${this.id}|empty`, filter ? vscode.l10n.t('No deleted secret names contain "{0}"', filter) : vscode.l10n.t('No deleted secrets'),
         filter ? 'filter' : 'info'));
     }
     return nodes;
@@ -443,9 +444,9 @@ export class DeletedSecretNode extends Node {
     const ti = item(this.props.name, this.id, None, flags.join(' '));
     ti.iconPath = new vscode.ThemeIcon('trash');
     ti.description = deletedDescription(this.props);
-    ti.tooltip = [`${this.props.name} (deleted)`,
-      this.props.recoveryLevel && `Recovery level: ${this.props.recoveryLevel}`,
-      isPurgeable(this.props) ? undefined : 'Purge protection: it can only be recovered until the scheduled purge date.',
+    ti.tooltip = [vscode.l10n.t('{0} (deleted)', this.props.name),
+      this.props.recoveryLevel && vscode.l10n.t('Recovery level: {0}', this.props.recoveryLevel),
+      isPurgeable(this.props) ? undefined : vscode.l10n.t('Purge protection: it can only be recovered until the scheduled purge date.'),
     ].filter(Boolean).join('\n');
     return ti;
   }

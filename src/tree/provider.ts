@@ -70,6 +70,11 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     this.changed.fire(node);
   }
 
+  /** Re-renders the whole tree from its cached listings (presentation mode changed how items read). */
+  rerenderAll(): void {
+    this.changed.fire(undefined);
+  }
+
   /** Re-renders a node without dropping its cache (after "Load more"). */
   rerender(node: Node): void {
     this.changed.fire(node);
@@ -108,8 +113,8 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
  */
 export class ErrorRowNode extends MessageNode {
   constructor(readonly failed: Node, message: string) {
-    super(`${failed.id}|error`, message, 'error', { command: 'keyVault.retry', title: 'Retry', arguments: [failed] },
-      `${message}\n\nClick to retry. "Show Details" opens the Key Vault output.`);
+    super(`${failed.id}|error`, message, 'error', { command: 'keyVault.retry', title: vscode.l10n.t('Retry'), arguments: [failed] },
+      vscode.l10n.t('{0}\n\nClick to retry. "Show Details" opens the Key Vault output.', message));
     this.parent = failed;
   }
   override treeItem(): vscode.TreeItem {

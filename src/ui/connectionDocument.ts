@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { parseConnectionValue } from '../integrations/airflow';
 import { formatConnectionView } from '../integrations/airflowView';
-import { parseSecretUri, secretUri, type SecretLocation } from './secretDocument';
+import { hiddenValueText, parseSecretUri, secretUri, type SecretLocation } from './secretDocument';
 
 export const CONNECTION_SCHEME = 'keyvault-airflow';
 
@@ -18,7 +18,7 @@ export function connectionUri(loc: ConnectionLocation): vscode.Uri {
   query.set('secret', loc.name);
   query.set('password', loc.showPassword ? 'shown' : 'masked');
   // the file name says whether the password is hidden: the editor title's "Show Connection Password" matches on it
-  const title = `${loc.connId}${loc.version ? `@${loc.version.slice(0, 8)}` : ''} (Airflow connection${loc.showPassword ? '' : ', password hidden'})`;
+  const title = `${loc.connId}${loc.version ? `@${loc.version.slice(0, 8)}` : ''} (Airflow connection${loc.hidden ? ', hidden' : loc.showPassword ? '' : ', password hidden'})`;
   return base.with({ scheme: CONNECTION_SCHEME, path: `/${loc.vault.name}/${title}`, query: query.toString() });
 }
 
@@ -35,6 +35,7 @@ export class ConnectionDocumentProvider implements vscode.TextDocumentContentPro
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const loc = parseConnectionUri(uri);
+    if (loc.hidden) return hiddenValueText(loc.connId);
     const value = await this.read(loc);
     return formatConnectionView(parseConnectionValue(value), { connId: loc.connId, secretName: loc.name,
       vaultName: loc.vault.name, version: loc.version }, loc.showPassword);

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { EmulatorReadyInfo } from '../azure/model';
+import * as l10n from '@vscode/l10n';
 
 /**
  * The emulator's ready line, accepted only when every endpoint in it is on this machine: the emulator's
@@ -101,7 +102,7 @@ export class EmulatorProcess {
         child.kill('SIGKILL');
         reject(err);
       };
-      const timer = setTimeout(() => fail(new Error('The local emulator did not report ready within 30 s; see the Key Vault output.')),
+      const timer = setTimeout(() => fail(new Error(l10n.t('The local emulator did not report ready within 30 s; see the Key Vault output.'))),
         options.timeoutMs ?? 30000);
       const recent: string[] = [];
       readline.createInterface({ input: child.stderr! }).on('line', (l) => {
@@ -117,14 +118,15 @@ export class EmulatorProcess {
           resolve(new EmulatorProcess(child, info));
         }
       });
-      child.once('error', (e) => fail(new Error(`Could not start the local emulator: ${e.message}`)));
+      child.once('error', (e) => fail(new Error(l10n.t('Could not start the local emulator: {0}', e.message))));
       options.abortSignal?.addEventListener('abort', () => {
         const e = new Error('Cancelled');
         e.name = 'AbortError';
         fail(e);
       }, { once: true });
       child.once('exit', (code, signal) => setTimeout(() => fail(new Error(
-        `The local emulator exited before it was ready (${signal ?? `code ${code}`})${recent.length ? `: ${recent[recent.length - 1]}` : ''}`)), 50));
+        recent.length ? l10n.t('The local emulator exited before it was ready ({0}): {1}', signal ?? l10n.t('code {0}', String(code)), recent[recent.length - 1]!)
+          : l10n.t('The local emulator exited before it was ready ({0})', signal ?? l10n.t('code {0}', String(code))))), 50));
     });
   }
 

@@ -83,7 +83,7 @@ export class Hub implements vscode.Disposable {
       const name = this.cloud().name;
       return name === 'AzureCloud' ? undefined : name;
     } catch {
-      return 'invalid cloud setting';
+      return vscode.l10n.t('invalid cloud setting');
     }
   }
 
@@ -249,8 +249,7 @@ export class Hub implements vscode.Disposable {
     let credential: TokenCredential | undefined;
     if (info) {
       if (!fs.existsSync(info.ca)) {
-        throw new Error(`The emulator on port ${info.port} is gone or was restarted: its CA file ${info.ca} does not exist. ` +
-          'Start or attach the emulator again.');
+        throw new Error(vscode.l10n.t('The emulator on port {0} is gone or was restarted: its CA file {1} does not exist. Start or attach the emulator again.', info.port, info.ca));
       }
       credential = createEmulatorCredential(info);
     }
@@ -275,7 +274,7 @@ export class Hub implements vscode.Disposable {
     if (!s) {
       if (vault.source === 'emulator') {
         const em = this.emulatorState;
-        if (!em || !this.emulatorCredential) throw new Error('The local emulator is not running: start or attach it first.');
+        if (!em || !this.emulatorCredential) throw new Error(vscode.l10n.t('The local emulator is not running: start or attach it first.'));
         const credential = credentialForVault(vault, { emulatorCredential: this.emulatorCredential, cloud: this.cloud(),
           emulatorHosts: [`*.vault.localhost:${em.port}`] });
         s = createSecretsService(vault, credential, { ca: fs.readFileSync(em.info.ca, 'utf8') });

@@ -21,8 +21,9 @@ export function reportError(err: unknown, context: ErrorContext = {}): string | 
   if (isCancellation(err)) return undefined;
   const info = classifyError(err, context);
   outputChannel().error(`${info.message}\n${info.detail}`);
-  void vscode.window.showErrorMessage(info.message, 'Show Details').then((choice) => {
-    if (choice === 'Show Details') outputChannel().show(true);
+  const showDetails = vscode.l10n.t('Show Details');
+  void vscode.window.showErrorMessage(info.message, showDetails).then((choice) => {
+    if (choice === showDetails) outputChannel().show(true);
   });
   return info.message;
 }

@@ -9,6 +9,8 @@ import { referenceProblem, type ReferenceProblem } from '../references/diagnose'
 import { findReferences } from '../references/index';
 import type { SecretReference } from '../references/model';
 import type { Hub } from './hub';
+import { isPresenting } from './presentation';
+import { HIDDEN } from '../tree/describe';
 import { vaultListKey } from './pagedList';
 
 const DEFAULT_VAULT_KEY = 'keyVault.references.defaultVault';
@@ -138,8 +140,8 @@ export class SecretReferences implements vscode.Disposable {
       const vault = await this.vaultFor(ref);
       if (!vault) {
         out.push({ ref, range, airflow, unresolved: ref.vaultUrl || ref.vaultName
-          ? `The vault ${ref.vaultUrl ?? ref.vaultName} is not one of yours here (sign in, add it by URL, or start the emulator).`
-          : 'No vault is named here: choose the workspace\'s default vault to check this reference.' });
+          ? vscode.l10n.t('The vault {0} is not one of yours here (sign in, add it by URL, or start the emulator).', String(String(ref.vaultUrl ?? ref.vaultName)))
+          : vscode.l10n.t('No vault is named here: choose the workspace\'s default vault to check this reference.') });
         continue;
       }
       let name = ref.secretName;
@@ -147,7 +149,7 @@ export class SecretReferences implements vscode.Disposable {
         const { config } = await this.hub.integrations.airflow.configFor(vault);
         name = airflowSecretName(ref.kind === 'airflowConnection' ? 'connection' : 'variable', ref.airflowId, config);
         if (!name) {
-          out.push({ ref, range, airflow, vault, unresolved: `Airflow does not look up ${ref.kind === 'airflowConnection' ? 'connections' : 'variables'} in ${vault.name} (its prefix is null).` });
+          out.push({ ref, range, airflow, vault, unresolved: ref.kind === 'airflowConnection' ? vscode.l10n.t('Airflow does not look up connections in {0} (its prefix is null).', vault.name) : vscode.l10n.t('Airflow does not look up variables in {0} (its prefix is null).', vault.name) });
           continue;
         }
       }
@@ -271,30 +273,33 @@ export class SecretReferences implements vscode.Disposable {
     if (!r) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['keyVault.revealReference', 'keyVault.showReferenceInTree', 'keyVault.selectDefaultVault'] };
-    const what = r.ref.kind === 'airflowConnection' ? `Airflow connection \`${r.ref.airflowId}\``
-      : r.ref.kind === 'airflowVariable' ? `Airflow variable \`${r.ref.airflowId}\`` : 'Key Vault secret';
+    const what = r.ref.kind === 'airflowConnection' ? vscode.l10n.t('Airflow connection `{0}`', r.ref.airflowId ?? '')
+      : r.ref.kind === 'airflowVariable' ? vscode.l10n.t('Airflow variable `{0}`', r.ref.airflowId ?? '') : vscode.l10n.t('Key Vault secret');
     if (!r.vault || !r.name) {
       md.appendMarkdown(`**${what}**\n\n`);
       md.appendText(r.unresolved ?? '');
-      md.appendMarkdown('\n\n[Choose the workspace\'s default vault](command:keyVault.selectDefaultVault)');
+      md.appendMarkdown('\n\n' + vscode.l10n.t('[Choose the workspace\'s default vault](command:keyVault.selectDefaultVault)'));
       return new vscode.Hover(md, r.range);
     }
     const { secret, versions, problem } = await this.check(r);
-    md.appendMarkdown(`**${what}** — \`${r.name}\` in **${r.vault.name}**${r.ref.version ? ` (version \`${r.ref.version}\`)` : ''}\n\n`);
+    md.appendMarkdown((r.ref.version
+      ? vscode.l10n.t('**{0}** — `{1}` in **{2}** (version `{3}`)', what, r.name, r.vault.name, r.ref.version)
+      : vscode.l10n.t('**{0}** — `{1}` in **{2}**', what, r.name, r.vault.name)) + '\n\n');
     if (problem) md.appendMarkdown(`⚠ ${escape(problem.message)}\n\n`);
     if (secret) {
       const p: SecretProps = (r.ref.version ? versions?.find((v) => v.version?.toLowerCase() === r.ref.version!.toLowerCase()) : undefined) ?? secret;
-      const rows: [string, string][] = [['Enabled', p.enabled ? 'yes' : 'no']];
-      if (p.contentType) rows.push(['Content type', p.contentType]);
-      if (p.notBefore) rows.push(['Activation', p.notBefore.toISOString().slice(0, 16).replace('T', ' ')]);
-      if (p.expiresOn) rows.push(['Expiry', p.expiresOn.toISOString().slice(0, 16).replace('T', ' ')]);
-      if (p.updatedOn) rows.push(['Updated', p.updatedOn.toISOString().slice(0, 16).replace('T', ' ')]);
-      if (versions) rows.push(['Versions', String(versions.length)]);
-      for (const [k, v] of Object.entries(p.tags ?? {})) rows.push([`Tag ${k}`, v]);
+      const rows: [string, string][] = [[vscode.l10n.t('Enabled'), p.enabled ? vscode.l10n.t('yes') : vscode.l10n.t('no')]];
+      const hide = isPresenting();
+      if (p.contentType) rows.push([vscode.l10n.t('Content type'), hide ? HIDDEN : p.contentType]);
+      if (p.notBefore) rows.push([vscode.l10n.t('Activation'), p.notBefore.toISOString().slice(0, 16).replace('T', ' ')]);
+      if (p.expiresOn) rows.push([vscode.l10n.t('Expiry'), p.expiresOn.toISOString().slice(0, 16).replace('T', ' ')]);
+      if (p.updatedOn) rows.push([vscode.l10n.t('Updated'), p.updatedOn.toISOString().slice(0, 16).replace('T', ' ')]);
+      if (versions) rows.push([vscode.l10n.t('Versions'), String(versions.length)]);
+      for (const [k, v] of Object.entries(p.tags ?? {})) rows.push([vscode.l10n.t('Tag {0}', k), hide ? HIDDEN : v]);
       md.appendMarkdown(rows.map(([k, v]) => `${k}: ${escape(String(v))}`).join('  \n') + '\n\n');
       const target: ReferenceTarget = { vaultUrl: r.vault.url, source: r.vault.source, name: secret.name, version: r.ref.version };
       const arg = encodeURIComponent(JSON.stringify([target]));
-      md.appendMarkdown(`[Reveal value](command:keyVault.revealReference?${arg}) · [Show in tree](command:keyVault.showReferenceInTree?${arg})`);
+      md.appendMarkdown(vscode.l10n.t('[Reveal value](command:keyVault.revealReference?{0}) · [Show in tree](command:keyVault.showReferenceInTree?{0})', arg));
     }
     return new vscode.Hover(md, r.range);
   }
@@ -317,14 +322,14 @@ export class SecretReferences implements vscode.Disposable {
         actions.push(a);
       };
       if (d.code === 'noVault') {
-        fix('Choose the workspace\'s default vault…', 'keyVault.selectDefaultVault', []);
+        fix(vscode.l10n.t('Choose the workspace\'s default vault…'), 'keyVault.selectDefaultVault', []);
         continue;
       }
       if (!r.vault || !r.name) continue;
       const target: ReferenceTarget = { vaultUrl: r.vault.url, source: r.vault.source, name: r.name, version: r.ref.version };
-      if (d.code === 'missing') fix(`Create secret "${r.name}" in ${r.vault.name}…`, 'keyVault.createReferencedSecret', [target]);
-      if (d.code === 'deleted') fix(`Recover deleted secret "${r.name}"`, 'keyVault.recoverReferencedSecret', [target]);
-      if (d.code === 'disabled') fix(`Enable secret "${r.name}"`, 'keyVault.enableReferencedSecret', [target]);
+      if (d.code === 'missing') fix(vscode.l10n.t('Create secret "{0}" in {1}…', r.name, r.vault.name), 'keyVault.createReferencedSecret', [target]);
+      if (d.code === 'deleted') fix(vscode.l10n.t('Recover deleted secret "{0}"', r.name), 'keyVault.recoverReferencedSecret', [target]);
+      if (d.code === 'disabled') fix(vscode.l10n.t('Enable secret "{0}"', r.name), 'keyVault.enableReferencedSecret', [target]);
     }
     return actions;
   }
@@ -347,7 +352,7 @@ export class SecretReferences implements vscode.Disposable {
     const url = target.vaultUrl.toLowerCase();
     const vault = await this.knownVaults((v) => v.url.toLowerCase() === url && v.source === target.source) ??
       await this.knownVaults((v) => v.url.toLowerCase() === url);
-    if (!vault) throw new Error(`The vault ${target.vaultUrl} is no longer available here: refresh the Key Vault view.`);
+    if (!vault) throw new Error(vscode.l10n.t('The vault {0} is no longer available here: refresh the Key Vault view.', target.vaultUrl));
     return vault;
   }
 
