@@ -4,7 +4,9 @@
 // the run (seed test/fixtures/demo-seed.json when present) and the test `microsoft` auth provider, driven by
 // headless chromium. Screenshots go to test-output/ui/. Ends with one line `ui: N passed, N failed`.
 //
-//   node test/host/run-ui-tests.js [--no-emulator | --emulator SCRIPT] [--keep] [files…]
+//   node test/host/run-ui-tests.js [--no-emulator | --unannounced | --emulator SCRIPT] [--keep] [files…]
+// --unannounced: the emulator backs the test sign-in and the custom cloud only; the extension is not told about it
+// (a first run: nothing under "Local emulator", nobody signed in — the welcome view).
 // Env: KEYVAULT_TEST_GREP (mocha grep), KEYVAULT_TEST_TIMEOUT (per test, seconds; default 90).
 // Tests reach what was started through test/ui/support/session.ts (session()) and click through
 // test/ui/support/workbench.ts (Workbench).
@@ -60,7 +62,8 @@ async function startHost() {
     H.installVsix(H.packageVsix(AUTH_PROVIDER), extensionsDir, path.join(tmp, 'user-data'));
   }
   started.server = await H.startCodeServer({ tmp, workspace, extensionsDir,
-    env: { KEYVAULT_TEST_EMULATOR: line, KEYVAULT_EMULATOR_READY: line, VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
+    env: { KEYVAULT_TEST_EMULATOR: line, KEYVAULT_EMULATOR_READY: flag('unannounced') ? undefined : line,
+      VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
     settings: { ...H.emulatorSettings(ready), ...emulatorCloudSettings(ready) } });
   const info = H.codeServerInfo();
   log(`code-server ${info.codeServer} (VS Code ${info.vscode}) on port ${started.server.port}, up in ${started.server.startMs} ms`);
