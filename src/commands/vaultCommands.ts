@@ -32,7 +32,7 @@ export async function addVaultByUrl(ctx: CommandContext): Promise<string> {
   const cloud = ctx.hub.cloud();
   const input = required(await ctx.prompter.inputBox({
     prompt: vscode.l10n.t('Vault URL or name, e.g. https://myvault.vault.azure.net/ — for vaults you can read but not see in a subscription'),
-    placeHolder: `https://<name>.${cloud.keyVaultDnsSuffix}/`,
+    placeHolder: vscode.l10n.t('https://<name>.{0}/', cloud.keyVaultDnsSuffix),
     validateInput: (v) => {
       try {
         const { url } = parseVaultUrl(v, cloud);
