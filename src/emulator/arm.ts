@@ -1,7 +1,7 @@
 // ARM on the emulator's main origin: tenants, subscriptions, key vaults (listBySubscription, list via
 // /resources, listByResourceGroup, get) and the Resource Graph `resources` query. Bearer-checked by the server
 // with the ARM audiences before a handler runs.
-import type { EmulatorConfig, Principal, VaultConfig } from './model';
+import type { EmulatorConfig, ManagedHsmConfig, Principal, VaultConfig } from './model';
 import { armSubscriptions, armVisible } from './rbac';
 import { KqlError, parseQuery, runQuery, type Row } from './kql';
 import { decodeSkipToken, encodeSkipToken } from './paging';
@@ -218,6 +218,50 @@ function resourceGraph(ctx: ArmContext): HandlerResult {
   };
 }
 
+// ---- Managed HSMs: GET /subscriptions/{id}/providers/Microsoft.KeyVault/managedHSMs answers {"value": []} for a
+// subscription without HSMs (Microsoft.KeyVault REST spec, ManagedHsms_ListBySubscription); get of one that does not
+// exist is 404 ResourceNotFound like any ARM resource. HSMs are visible with a role on their subscription.
+
+function hsmId(h: ManagedHsmConfig): string {
+  return `/subscriptions/${h.subscriptionId}/resourceGroups/${h.resourceGroup}/providers/Microsoft.KeyVault/managedHSMs/${h.name}`;
+}
+
+function hsmResource(h: ManagedHsmConfig): Record<string, unknown> {
+  return {
+    id: hsmId(h), name: h.name, type: 'Microsoft.KeyVault/managedHSMs', location: h.location, tags: h.tags,
+    sku: { family: 'B', name: 'Standard_B1' },
+    properties: {
+      tenantId: h.tenantId, initialAdminObjectIds: [], hsmUri: `https://${h.name}.managedhsm.localhost/`, enableSoftDelete: true,
+      softDeleteRetentionInDays: 90, enablePurgeProtection: false, provisioningState: 'Succeeded', statusMessage: 'The Managed HSM is provisioned and ready to use.',
+      publicNetworkAccess: 'Enabled', networkAcls: { bypass: 'AzureServices', defaultAction: 'Allow', ipRules: [], virtualNetworkRules: [] },
+    },
+  };
+}
+
+function visibleHsms(ctx: ArmContext, subscriptionId: string, rg?: string): ManagedHsmConfig[] {
+  checkSubscription(ctx, subscriptionId);
+  const sub = subscriptionId.toLowerCase();
+  const seesSubscription = ctx.principal.roles.some((r) => r.arm !== false && r.subscription?.toLowerCase() === sub);
+  if (!seesSubscription) return [];
+  return (ctx.config.managedHsms ?? [])
+    .filter((h) => h.subscriptionId === sub && (rg === undefined || h.resourceGroup.toLowerCase() === rg.toLowerCase()))
+    .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+}
+
+function listHsms(ctx: ArmContext, sub: string, path: string, rg?: string): HandlerResult {
+  const p = pageOf(ctx, path, visibleHsms(ctx, sub, rg), (h) => h.name.toLowerCase());
+  return { status: 200, body: { value: p.value.map(hsmResource), ...(p.nextLink ? { nextLink: p.nextLink } : {}) } };
+}
+
+function getHsm(ctx: ArmContext, sub: string, rg: string, name: string): HandlerResult {
+  const h = visibleHsms(ctx, sub, rg).find((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (!h) {
+    throw new ArmError(404, 'ResourceNotFound',
+      `The Resource 'Microsoft.KeyVault/managedHSMs/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+  }
+  return { status: 200, body: hsmResource(h) };
+}
+
 /** `segments` are the decoded, non-empty path segments. */
 export function routeArm(method: string, segments: string[]): ArmRoute | undefined {
   const s = segments;
@@ -232,6 +276,15 @@ export function routeArm(method: string, segments: string[]): ArmRoute | undefin
     return { operation: 'vaults.listBySubscription', run: (c) => listBySubscription(c, s[1], path) };
   }
   if (s.length === 3 && lc[2] === 'resources') return { operation: 'vaults.list', run: (c) => genericResources(c, s[1], path) };
+  if (s.length === 5 && lc[2] === 'providers' && lc[3] === 'microsoft.keyvault' && lc[4] === 'managedhsms') {
+    return { operation: 'managedHsms.list', run: (c) => listHsms(c, s[1], path) };
+  }
+  if (s.length === 7 && lc[2] === 'resourcegroups' && lc[4] === 'providers' && lc[5] === 'microsoft.keyvault' && lc[6] === 'managedhsms') {
+    return { operation: 'managedHsms.list', run: (c) => listHsms(c, s[1], path, s[3]) };
+  }
+  if (s.length === 8 && lc[2] === 'resourcegroups' && lc[4] === 'providers' && lc[5] === 'microsoft.keyvault' && lc[6] === 'managedhsms') {
+    return { operation: 'managedHsms.get', run: (c) => getHsm(c, s[1], s[3], s[7]) };
+  }
   if (s.length === 7 && lc[2] === 'resourcegroups' && lc[4] === 'providers' && lc[5] === 'microsoft.keyvault' && lc[6] === 'vaults') {
     return { operation: 'vaults.listByResourceGroup', run: (c) => listBySubscription(c, s[1], path, s[3]) };
   }

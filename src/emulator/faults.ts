@@ -46,7 +46,7 @@ export const OPERATIONS = [
   'vaults.listBySubscription', 'vaults.listByResourceGroup', 'vaults.get', 'vaults.list', 'resourceGraph',
   'secrets.set', 'secrets.get', 'secrets.update', 'secrets.delete', 'secrets.list', 'secrets.listVersions',
   'secrets.listDeleted', 'secrets.getDeleted', 'secrets.purge', 'secrets.recover', 'secrets.backup',
-  'secrets.restore', 'secrets.unknown', 'arm.unknown',
+  'secrets.restore', 'secrets.unknown', 'arm.unknown', 'managedHsms.list', 'managedHsms.get', 'managedIdentity', 'federation',
 ] as const;
 
 export const MAX_RULES = 100;

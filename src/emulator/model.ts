@@ -28,6 +28,21 @@ export interface RoleAssignment {
   arm?: boolean;
 }
 
+/**
+ * A federated identity credential of a principal (Entra's "federated credential" on an app registration or a
+ * user-assigned managed identity): a client assertion whose `iss`, `sub` and `aud` match one of these is
+ * accepted instead of a client secret (workload identity federation).
+ */
+export interface FederatedCredential {
+  /** `"local"` = the emulator's own issuer (`https://localhost:<port>/federation`), or an issuer URL. */
+  issuer: string;
+  subject: string;
+  /** Default `["api://AzureADTokenExchange"]`. */
+  audiences: string[];
+  /** Public keys (a JWKS) that verify assertions of a non-local issuer (no key is ever fetched). */
+  jwks?: { keys: Record<string, unknown>[] };
+}
+
 export interface Principal {
   clientId: string;
   clientSecret: string;
@@ -36,6 +51,13 @@ export interface Principal {
   /** Tenants the principal can get tokens in; the first is its home tenant. */
   tenants: string[];
   roles: RoleAssignment[];
+  /** Federated credentials (workload identity federation); none by default. */
+  federatedCredentials?: FederatedCredential[];
+  /**
+   * Served by the managed-identity endpoint: `system` answers requests without a client id (one principal at
+   * most), `user` answers requests naming its client id, object id or resource id.
+   */
+  managedIdentity?: 'system' | 'user';
 }
 
 export type SecretPermission = 'get' | 'list' | 'set' | 'delete' | 'backup' | 'restore' | 'recover' | 'purge';
@@ -62,6 +84,10 @@ export interface VaultConfig {
   firewall: 'allow' | 'deny';
   /** Delete takes this long before the deleted secret shows up (pollers poll meanwhile). */
   deleteDelayMs: number;
+  /** Recover takes this long before the secret answers again (get → 404, set → 409 meanwhile). */
+  recoverDelayMs: number;
+  /** After a purge (204) the name cannot be reused for this long (set/restore → 409). */
+  purgeDelayMs: number;
   tags: Record<string, string>;
 }
 
@@ -114,10 +140,22 @@ export interface FaultRule {
   headers?: Record<string, string>;
 }
 
+/** A Managed HSM resource (ARM only: listed and read, no data plane). */
+export interface ManagedHsmConfig {
+  name: string;
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  location: string;
+  tags: Record<string, string>;
+}
+
 export interface EmulatorConfig {
   tenants: Tenant[];
   subscriptions: Subscription[];
   vaults: VaultConfig[];
+  /** Seed `managedHsms` (default none: ARM lists answer an empty list, as for a subscription without HSMs). */
+  managedHsms?: ManagedHsmConfig[];
   principals: Principal[];
   faults: FaultRule[];
   /** Lifetime of issued access tokens (seed `tokenLifetimeSeconds`; default 3600). */

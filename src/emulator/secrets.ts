@@ -9,6 +9,8 @@ import { decodeSkipToken, nextLink, page, parseMaxResults } from './paging';
 import { newVersion } from './seed';
 import { Actions } from './rbac';
 import type { SecretStore } from './store';
+import { shapeOf, type ApiShape } from './apiversions';
+import { Transit, beingDeleted, beingDeletedNoName, beingPurged, beingRecovered } from './windows';
 
 export interface SecretsContext {
   vault: VaultConfig;
@@ -18,6 +20,10 @@ export interface SecretsContext {
   sealKey: Buffer;
   query: Map<string, string>;
   readBody: () => unknown;
+  /** Names in the recover or purge window (shared by all requests of one emulator). */
+  transit?: Transit;
+  /** Fields that depend on the request's api-version (default: the latest). */
+  shape?: ApiShape;
 }
 
 export interface HandlerResult {
@@ -37,14 +43,17 @@ export function recoveryLevel(v: VaultConfig): string {
   return v.purgeProtection ? base : `${base}+Purgeable`;
 }
 
-function attributes(ver: SecretVersion, vault: VaultConfig): Record<string, unknown> {
+const LATEST_SHAPE = shapeOf('2026-04-01');
+
+function attributes(ver: SecretVersion, vault: VaultConfig, shape: ApiShape = LATEST_SHAPE): Record<string, unknown> {
   const a: Record<string, unknown> = { enabled: ver.enabled };
   if (ver.nbf !== undefined) a.nbf = ver.nbf;
   if (ver.exp !== undefined) a.exp = ver.exp;
   a.created = ver.created;
   a.updated = ver.updated;
-  a.recoverableDays = vault.softDeleteRetentionDays;
-  a.recoveryLevel = recoveryLevel(vault);
+  // recoverableDays came with 7.1, recoveryLevel with 2016-10-01 (see apiversions.ts).
+  if (shape.recoverableDays) a.recoverableDays = vault.softDeleteRetentionDays;
+  if (shape.recoveryLevel) a.recoveryLevel = recoveryLevel(vault);
   return a;
 }
 
@@ -52,7 +61,7 @@ function attributes(ver: SecretVersion, vault: VaultConfig): Record<string, unkn
 function common(rec: SecretRecord, ver: SecretVersion, ctx: SecretsContext, id: string): Record<string, unknown> {
   const out: Record<string, unknown> = { id };
   if (ver.contentType !== undefined) out.contentType = ver.contentType;
-  out.attributes = attributes(ver, ctx.vault);
+  out.attributes = attributes(ver, ctx.vault, ctx.shape);
   if (ver.tags !== undefined) out.tags = ver.tags;
   if (rec.managed) out.managed = true;
   return out;
@@ -90,10 +99,14 @@ function sweep(ctx: SecretsContext): void {
   }
 }
 
+/** The recover or purge window the name is in, if any. */
+const transitOf = (ctx: SecretsContext, name: string) => ctx.transit?.get(ctx.vault.name, name);
+
 function live(ctx: SecretsContext, name: string): SecretRecord {
   checkSecretName(name);
   const rec = ctx.store.get(ctx.vault.name, name);
-  if (!rec || rec.deleted) throw secretNotFound(name);
+  // In the recover window the secret does not answer yet (the recover poller polls get until it does).
+  if (!rec || rec.deleted || transitOf(ctx, name)) throw secretNotFound(name);
   return rec;
 }
 
@@ -104,15 +117,28 @@ function findVersion(rec: SecretRecord, name: string, version: string): SecretVe
   return v;
 }
 
-function deleted(ctx: SecretsContext, name: string): SecretRecord {
+/**
+ * The deleted record of a name. In the delete window get-deleted answers 404 (the delete poller polls it),
+ * while purge and recover answer 409 "Secret is currently being deleted." (`inDeleteWindow: 'conflict'`).
+ */
+function deleted(ctx: SecretsContext, name: string, inDeleteWindow: 'notFound' | 'conflict' = 'notFound'): SecretRecord {
   checkSecretName(name);
   const rec = ctx.store.get(ctx.vault.name, name);
-  if (!rec || !rec.deleted || isPending(rec)) throw deletedSecretNotFound(name);
+  if (!rec || !rec.deleted || transitOf(ctx, name)) throw deletedSecretNotFound(name);
+  if (isPending(rec)) throw inDeleteWindow === 'conflict' ? beingDeletedNoName() : deletedSecretNotFound(name);
   return rec;
 }
 
+/** Creating a name (set, restore) that is in a window: the service's 409 for that window. */
+function checkNotInTransit(ctx: SecretsContext, name: string, existing: SecretRecord | undefined): void {
+  if (existing && isPending(existing)) throw beingDeleted(existing.name);
+  const t = transitOf(ctx, name);
+  if (t === 'recovering') throw beingRecovered(existing?.name ?? name);
+  if (t === 'purging') throw beingPurged(name);
+}
+
 const conflictDeleted = (rec: SecretRecord) => isPending(rec)
-  ? new KvError(409, 'Conflict', `Secret ${rec.name} is currently being deleted.`, 'ObjectIsBeingDeleted')
+  ? beingDeleted(rec.name)
   : new KvError(409, 'Conflict',
     `Secret ${rec.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this ` +
     'state, the secret can only be recovered or purged.', 'ObjectIsDeletedButRecoverable');
@@ -190,6 +216,7 @@ function setSecret(ctx: SecretsContext, name: string): HandlerResult {
   const tags = tagsOf(b.tags);
   const attrs = parseAttributes(b.attributes);
   const existing = ctx.store.get(ctx.vault.name, name);
+  checkNotInTransit(ctx, name, existing);
   if (existing?.deleted) throw conflictDeleted(existing);
   if (existing?.managed) throw managedForbidden('set');
   const now = nowSeconds();
@@ -246,8 +273,12 @@ function deleteSecret(ctx: SecretsContext, name: string): HandlerResult {
   return { status: 200, body: deletedBundle(next, ctx) };
 }
 
+/** Lower-cased names in the recover or purge window (listed in neither collection). */
+const inTransit = (ctx: SecretsContext): Set<string> => ctx.transit?.names(ctx.vault.name) ?? new Set();
+
 function listSecrets(ctx: SecretsContext): HandlerResult {
-  const recs = ctx.store.list(ctx.vault.name).filter((r) => !r.deleted).sort(byName);
+  const transit = inTransit(ctx);
+  const recs = ctx.store.list(ctx.vault.name).filter((r) => !r.deleted && !transit.has(r.name.toLowerCase())).sort(byName);
   return listResult(ctx, '/secrets', recs, (r) => r.name.toLowerCase(),
     (r) => common(r, latest(r), ctx, `${ctx.origin}/secrets/${r.name}`));
 }
@@ -255,7 +286,7 @@ function listSecrets(ctx: SecretsContext): HandlerResult {
 function listVersions(ctx: SecretsContext, name: string): HandlerResult {
   checkSecretName(name);
   const rec = ctx.store.get(ctx.vault.name, name);
-  const versions = rec && !rec.deleted ? rec.versions.map((v, i) => ({ v, k: String(i).padStart(8, '0') })) : [];
+  const versions = rec && !rec.deleted && !transitOf(ctx, name) ? rec.versions.map((v, i) => ({ v, k: String(i).padStart(8, '0') })) : [];
   return listResult(ctx, `/secrets/${name}/versions`, versions, (x) => x.k,
     (x) => common(rec!, x.v, ctx, `${ctx.origin}/secrets/${rec!.name}/${x.v.version}`));
 }
@@ -271,21 +302,25 @@ function getDeleted(ctx: SecretsContext, name: string): HandlerResult {
 }
 
 function purgeDeleted(ctx: SecretsContext, name: string): HandlerResult {
-  const rec = deleted(ctx, name);
+  const rec = deleted(ctx, name, 'conflict');
   if (ctx.vault.purgeProtection) {
     throw new KvError(403, 'Forbidden',
       `Operation "purge" is not allowed because purge protection is enabled for this vault. Secret ${rec.name} ` +
       'will be purged automatically after its scheduled purge date.', 'PurgeProtectionEnabled');
   }
   ctx.store.remove(ctx.vault.name, rec.name);
+  // The purge finishes later: until then the name cannot be reused (windows.ts).
+  ctx.transit?.start(ctx.vault.name, rec.name, 'purging', ctx.vault.purgeDelayMs);
   return { status: 204 };
 }
 
 function recoverDeleted(ctx: SecretsContext, name: string): HandlerResult {
-  const rec = deleted(ctx, name);
+  const rec = deleted(ctx, name, 'conflict');
   const next: SecretRecord = { ...rec };
   delete next.deleted;
   ctx.store.put(ctx.vault.name, next);
+  // The recovery finishes later: until then get answers 404 and set 409 (windows.ts).
+  ctx.transit?.start(ctx.vault.name, rec.name, 'recovering', ctx.vault.recoverDelayMs);
   return { status: 200, body: bundle(next, latest(next), ctx, false) };
 }
 
@@ -299,6 +334,7 @@ function restoreSecret(ctx: SecretsContext): HandlerResult {
   const b = body(ctx);
   const { record } = decodeBackup(b.value, ctx.sealKey);
   const existing = ctx.store.get(ctx.vault.name, record.name);
+  checkNotInTransit(ctx, record.name, existing);
   if (existing) {
     throw new KvError(409, 'Conflict',
       `There was a conflict restoring the secret '${ctx.origin}/secrets/${record.name}'. This can happen if the ` +

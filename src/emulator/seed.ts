@@ -7,16 +7,21 @@ import * as path from 'node:path';
 import { FaultRuleError, validateRules } from './faults';
 import {
   MAX_TOKEN_LIFETIME_S, MAX_UNIX_TIME, MIN_TOKEN_LIFETIME_S, isUnixTimeInRange,
-  type AccessPolicy, type EmulatorConfig, type FaultRule, type Principal, type RoleAssignment, type SecretRecord,
+  type AccessPolicy, type EmulatorConfig, type FaultRule, type FederatedCredential, type ManagedHsmConfig, type Principal, type RoleAssignment, type SecretRecord,
   type SecretVersion, type VaultConfig,
 } from './model';
 import { ROLE_NAMES } from './rbac';
 import { checkContentType, checkTags, checkValue, isValidSecretName, isValidVaultName } from './names';
+import { WINDOW_KEYS, WindowError, ZERO_WINDOWS, windowMs, type VaultWindows } from './windows';
 
 export const DEFAULT_TENANT = '7c1f3a52-9d4e-4b8a-a6f2-3e5d8c0b1a01';
 export const DEFAULT_SUBSCRIPTION = '3b9e2d41-6f7a-4c3e-9b1d-8a2f5e6c7d02';
 export const DEFAULT_CLIENT_ID = 'e5a1c9d3-2b4f-4e6a-8c7d-9f0e1a2b3c04';
 export const DEFAULT_OBJECT_ID = 'a4d2b6f8-1c3e-4a5b-9d7f-0e2c4a6b8d05';
+/** Subject of the default principal's federated credential (a Kubernetes service account, as on AKS). */
+export const DEFAULT_FEDERATED_SUBJECT = 'system:serviceaccount:default:emulator-admin';
+/** The audience Entra requires in federated assertions. */
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 type Json = Record<string, unknown>;
 
@@ -195,21 +200,28 @@ export function defaultSeed(clientSecret: string = newClientSecret()): Json {
     principals: [{
       clientId: DEFAULT_CLIENT_ID, clientSecret, objectId: DEFAULT_OBJECT_ID,
       displayName: 'emulator-admin', roles: [{ role: 'Key Vault Administrator', vault: 'dev' }],
+      // Workload identity (the emulator's local issuer) and the managed-identity endpoint work out of the box.
+      federatedCredentials: [{ issuer: 'local', subject: DEFAULT_FEDERATED_SUBJECT }],
+      managedIdentity: 'system',
     }],
   };
 }
 
-export function loadSeedFile(file: string): SeedData {
+export function loadSeedFile(file: string, windowDefaults: Partial<VaultWindows> = {}): SeedData {
   let json: Json;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
   } catch (e) {
     throw new SeedError(`cannot read seed ${file}: ${(e as Error).message}`);
   }
-  return parseSeed(json);
+  return parseSeed(json, undefined, windowDefaults);
 }
 
-export function parseSeed(json: Json, now = Math.floor(Date.now() / 1000)): SeedData {
+/**
+ * `windowDefaults`: window lengths for vaults that do not set their own (CLI flags); each vault's
+ * `deleteDelayMs`, `recoverDelayMs`, `purgeDelayMs` wins.
+ */
+export function parseSeed(json: Json, now = Math.floor(Date.now() / 1000), windowDefaults: Partial<VaultWindows> = {}): SeedData {
   const tenants = asArray(json.tenants, 'tenants').map((t, i) => ({
     id: str(t.id, `tenants[${i}].id`).toLowerCase(),
     displayName: str(t.displayName, 'displayName', `Tenant ${i + 1}`),
@@ -249,7 +261,7 @@ export function parseSeed(json: Json, now = Math.floor(Date.now() / 1000)): Seed
         secrets: (Array.isArray(p.secrets) ? p.secrets : []) as AccessPolicy['secrets'],
       })),
       firewall: v.firewall === 'deny' ? 'deny' : 'allow',
-      deleteDelayMs: typeof v.deleteDelayMs === 'number' ? v.deleteDelayMs : 0,
+      ...windowsFrom(v, name, windowDefaults),
       tags: (v.tags ?? {}) as Record<string, string>,
     };
     if (secrets.has(name.toLowerCase())) throw new SeedError(`duplicate vault ${name}`);
@@ -277,13 +289,39 @@ export function parseSeed(json: Json, now = Math.floor(Date.now() / 1000)): Seed
       if (r.arm === false) ra.arm = false;
       return ra;
     });
-    return {
+    const principal: Principal = {
       clientId,
       clientSecret: str(p.clientSecret, `principals[${i}].clientSecret`),
       objectId: str(p.objectId, 'objectId', stableGuid(`oid:${clientId}`)).toLowerCase(),
       displayName: str(p.displayName, 'displayName', `principal-${i + 1}`),
       tenants: ptenants,
       roles,
+      federatedCredentials: asArray(p.federatedCredentials, `principal ${clientId} federatedCredentials`)
+        .map((f, j) => federatedCredential(f, `principal ${clientId} federatedCredentials[${j}]`)),
+    };
+    if (p.managedIdentity !== undefined && p.managedIdentity !== false) {
+      if (p.managedIdentity !== 'system' && p.managedIdentity !== 'user' && p.managedIdentity !== true) {
+        throw new SeedError(`principal ${clientId}: managedIdentity must be "system", "user" or true (= "user")`);
+      }
+      principal.managedIdentity = p.managedIdentity === 'system' ? 'system' : 'user';
+    }
+    return principal;
+  });
+  if (principals.filter((p) => p.managedIdentity === 'system').length > 1) {
+    throw new SeedError('at most one principal can be the system-assigned managed identity (managedIdentity: "system")');
+  }
+
+  const managedHsms: ManagedHsmConfig[] = asArray(json.managedHsms, 'managedHsms').map((h, i) => {
+    const name = str(h.name, `managedHsms[${i}].name`);
+    if (!/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/.test(name)) throw new SeedError(`managedHsms[${i}]: invalid name ${name} (3-24 letters, digits, hyphens)`);
+    const subscriptionId = str(h.subscriptionId, `managedHsms[${i}].subscriptionId`, subscriptions[0].id).toLowerCase();
+    const sub = subscriptions.find((x) => x.id === subscriptionId);
+    if (!sub) throw new SeedError(`managed HSM ${name}: unknown subscription ${subscriptionId}`);
+    return {
+      name, subscriptionId, tenantId: sub.tenantId,
+      resourceGroup: str(h.resourceGroup, 'resourceGroup', 'rg-keyvault-emulator'),
+      location: str(h.location, 'location', 'westeurope'),
+      tags: (h.tags ?? {}) as Record<string, string>,
     };
   });
 
@@ -294,9 +332,48 @@ export function parseSeed(json: Json, now = Math.floor(Date.now() / 1000)): Seed
     if (e instanceof FaultRuleError) throw new SeedError(e.message);
     throw e;
   }
-  const config: EmulatorConfig = { tenants, subscriptions, vaults, principals, faults };
+  const config: EmulatorConfig = { tenants, subscriptions, vaults, principals, faults, managedHsms };
   if (json.tokenLifetimeSeconds !== undefined) config.tokenLifetimeSeconds = tokenLifetime(json.tokenLifetimeSeconds, 'tokenLifetimeSeconds');
   return { config, secrets };
+}
+
+/** The three windows of a seed vault (its own value, else the default, else 0), validated. */
+function windowsFrom(v: Json, vault: string, defaults: Partial<VaultWindows>): VaultWindows {
+  const out: VaultWindows = { ...ZERO_WINDOWS };
+  for (const k of WINDOW_KEYS) {
+    const raw = v[k] ?? defaults[k];
+    if (raw === undefined) continue;
+    try {
+      out[k] = windowMs(raw, `vault ${vault}: ${k}`);
+    } catch (e) {
+      if (e instanceof WindowError) throw new SeedError(e.message);
+      throw e;
+    }
+  }
+  return out;
+}
+
+function federatedCredential(f: Json, where: string): FederatedCredential {
+  if (!f || typeof f !== 'object' || Array.isArray(f)) throw new SeedError(`${where} must be an object`);
+  for (const k of Object.keys(f)) {
+    if (!['issuer', 'subject', 'audiences', 'jwks', 'name', 'description'].includes(k)) throw new SeedError(`${where}: unknown field "${k}"`);
+  }
+  const issuer = str(f.issuer, `${where}.issuer`, 'local');
+  if (issuer !== 'local' && !/^https:\/\/[^\s]+$/.test(issuer)) throw new SeedError(`${where}: issuer must be "local" or an https URL`);
+  const subject = str(f.subject, `${where}.subject`);
+  if (!subject) throw new SeedError(`${where}: subject must not be empty`);
+  const audiences = f.audiences === undefined ? [TOKEN_EXCHANGE_AUDIENCE] : f.audiences;
+  if (!Array.isArray(audiences) || !audiences.length || audiences.some((a) => typeof a !== 'string' || !a)) {
+    throw new SeedError(`${where}: audiences must be a non-empty array of strings`);
+  }
+  const out: FederatedCredential = { issuer, subject, audiences: audiences as string[] };
+  if (f.jwks !== undefined) {
+    const keys = (f.jwks as { keys?: unknown } | null)?.keys;
+    if (!Array.isArray(keys) || !keys.length || keys.some((k) => !k || typeof k !== 'object')) throw new SeedError(`${where}: jwks must be {"keys":[…]}`);
+    out.jwks = { keys: keys as Record<string, unknown>[] };
+  }
+  if (issuer !== 'local' && !out.jwks) throw new SeedError(`${where}: an issuer other than "local" needs its public keys in "jwks" (the emulator fetches nothing)`);
+  return out;
 }
 
 /** A token lifetime in seconds (integer, 1 to 86400); throws SeedError with `what` otherwise. */

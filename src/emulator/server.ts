@@ -20,6 +20,7 @@ import * as https from 'node:https';
 import type * as http from 'node:http';
 import type * as net from 'node:net';
 import * as path from 'node:path';
+import { checkArmVersion, checkDataPlaneVersion, shapeOf } from './apiversions';
 import { ArmError, routeArm, type ArmContext } from './arm';
 import { KvError, badParameter, payloadTooLarge, throttled } from './errors';
 import { FaultRuleError, Faults, Stats, type ActiveRule } from './faults';
@@ -29,7 +30,12 @@ import { routeSecrets, seedVault, type HandlerResult } from './secrets';
 import { defaultSeed, loadOrCreateDefaultSecret, loadSeedFile, newClientSecret, parseSeed, tokenLifetime, type SeedData } from './seed';
 import { MemoryStore, PersistedStore, type SecretStore } from './store';
 import { defaultStateDir, loadOrCreateKeys, type LoadedKeys } from './tls';
-import { TOKEN_LIFETIME_S, TokenService, handleTokenRequest, parseBasicAuth, resolveTenant, type TokenClaims } from './tokens';
+import {
+  FEDERATED_TOKEN_LIFETIME_S, FEDERATION_PATH, MSI_PATH, TOKEN_LIFETIME_S, TokenService, handleManagedIdentityRequest,
+  handleTokenRequest, parseBasicAuth, resolveTenant, type TokenClaims,
+} from './tokens';
+import { EnvError, environmentBlock, renderEnv, type EnvFormat, type EnvKind } from './env';
+import { Transit, WINDOW_KEYS, WindowError, windowMs, windowsOf, type VaultWindows } from './windows';
 
 export enum ServerStatus {
   Closed = 'closed',
@@ -76,6 +82,12 @@ export interface EmulatorOptions extends Partial<EmulatorLimits> {
   stateDir?: string;
   /** Lifetime of issued access tokens in seconds (default: the seed's tokenLifetimeSeconds, else 3600). */
   tokenLifetimeSeconds?: number;
+  /** Window lengths (ms) for vaults whose seed entry does not set its own (default 0: delete, recover and purge finish at once). */
+  deleteDelayMs?: number;
+  recoverDelayMs?: number;
+  purgeDelayMs?: number;
+  /** Principals (client id, object id or display name) for which a federated assertion file is minted at start. */
+  mintFederatedTokens?: string[];
   verbose?: boolean;
   log?: (message: string) => void;
 }
@@ -91,6 +103,9 @@ export interface ReadyInfo {
   principals: {
     clientId: string; clientSecret: string; objectId: string; displayName: string; tenantId: string;
     roles: string[]; assignments: { role: string; vault?: string; subscription?: string }[];
+    /** Subjects of the principal's federated credentials of the local issuer. */
+    federatedSubjects: string[];
+    managedIdentity?: 'system' | 'user';
   }[];
   tenants: { id: string; displayName: string; defaultDomain: string }[];
   subscriptions: { id: string; tenantId: string; displayName: string }[];
@@ -99,6 +114,15 @@ export interface ReadyInfo {
   adminEndpoint: string;
   /** Send as `Authorization: Bearer <adminToken>` (or `X-Emulator-Admin-Token`) to /_admin/*. New on every start. */
   adminToken: string;
+  /** App Service managed-identity endpoint and its secret header value (IDENTITY_ENDPOINT / IDENTITY_HEADER). New on every start. */
+  identityEndpoint: string;
+  identityHeader: string;
+  /** `iss` of the assertions the local federation issuer mints. */
+  federationIssuer: string;
+  /** Minted federated assertion files (AZURE_FEDERATED_TOKEN_FILE), by client id. */
+  federatedTokenFiles: Record<string, string>;
+  /** Window lengths per vault (ms). */
+  windows: Record<string, VaultWindows>;
   limits: EmulatorLimits & { tokenLifetimeSeconds: number };
   stateDir: string;
   dataDir: string | null;
@@ -151,6 +175,10 @@ export class EmulatorServer {
   private stateDir!: string;
   private instanceFile?: string;
   private adminToken = '';
+  private identityHeader = '';
+  private readonly federatedTokenFiles: Record<string, string> = {};
+  /** Names in a recover or purge window. */
+  private readonly transit = new Transit();
   private readonly limits: EmulatorLimits;
   /** Connections closed at once because maxConnections were open. */
   refusedConnections = 0;
@@ -161,6 +189,13 @@ export class EmulatorServer {
   constructor(private readonly opts: EmulatorOptions = {}) {
     this.log = opts.log ?? ((m) => process.stderr.write(`[keyvault-emulator] ${m}\n`));
     this.limits = checkLimits(opts);
+    for (const k of WINDOW_KEYS) if (opts[k] !== undefined) windowMs(opts[k], k);
+  }
+
+  private windowDefaults(): Partial<VaultWindows> {
+    const d: Partial<VaultWindows> = {};
+    for (const k of WINDOW_KEYS) if (this.opts[k] !== undefined) d[k] = this.opts[k];
+    return d;
   }
 
   async start(): Promise<ReadyInfo> {
@@ -171,8 +206,8 @@ export class EmulatorServer {
       this.stateDir = dataDir ?? path.resolve(this.opts.stateDir ?? defaultStateDir());
       this.keys = loadOrCreateKeys(this.stateDir, this.log);
       // Without a seed: the default principal's secret belongs to the data folder (kept there, 0600) or to this run.
-      const seed: SeedData = this.opts.seedFile ? loadSeedFile(this.opts.seedFile)
-        : parseSeed(this.opts.seed ?? defaultSeed(dataDir ? loadOrCreateDefaultSecret(dataDir) : newClientSecret()));
+      const seed: SeedData = this.opts.seedFile ? loadSeedFile(this.opts.seedFile, this.windowDefaults())
+        : parseSeed(this.opts.seed ?? defaultSeed(dataDir ? loadOrCreateDefaultSecret(dataDir) : newClientSecret()), undefined, this.windowDefaults());
       this.config = seed.config;
       const lifetime = this.opts.tokenLifetimeSeconds !== undefined
         ? tokenLifetime(this.opts.tokenLifetimeSeconds, 'tokenLifetimeSeconds')
@@ -183,7 +218,9 @@ export class EmulatorServer {
       for (const v of this.config.vaults) seedVault(this.store, v, seed.secrets.get(v.name.toLowerCase()) ?? []);
       this.tokens = new TokenService(this.keys.signingKey, () => `https://localhost:${this.port}`, lifetime);
       this.adminToken = crypto.randomBytes(32).toString('base64url');
+      this.identityHeader = crypto.randomBytes(24).toString('base64url');
       await this.listen();
+      for (const who of this.opts.mintFederatedTokens ?? []) await this.mintFederatedTokenFile(who);
       this.status = ServerStatus.Running;
       const info = this.readyInfo();
       this.writeInstanceFile(info);
@@ -296,6 +333,8 @@ export class EmulatorServer {
         clientId: p.clientId, clientSecret: p.clientSecret, objectId: p.objectId, displayName: p.displayName,
         tenantId: p.tenants[0], roles: [...new Set(p.roles.map((r) => r.role))],
         assignments: p.roles.map((r) => ({ role: r.role, ...(r.vault ? { vault: r.vault } : { subscription: r.subscription }) })),
+        federatedSubjects: (p.federatedCredentials ?? []).filter((f) => f.issuer === 'local').map((f) => f.subject),
+        ...(p.managedIdentity ? { managedIdentity: p.managedIdentity } : {}),
       })),
       tenants: c.tenants,
       subscriptions: c.subscriptions,
@@ -303,6 +342,11 @@ export class EmulatorServer {
       armAudiences: this.armAudiences(this.port),
       adminEndpoint: `${this.origin}/_admin`,
       adminToken: this.adminToken,
+      identityEndpoint: `${this.origin}/${MSI_PATH}`,
+      identityHeader: this.identityHeader,
+      federationIssuer: this.tokens.federationIssuer(),
+      federatedTokenFiles: { ...this.federatedTokenFiles },
+      windows: Object.fromEntries(c.vaults.map((v) => [v.name, windowsOf(v)])),
       limits: { ...this.limits, tokenLifetimeSeconds: this.tokens.lifetimeSeconds },
       stateDir: this.stateDir,
       dataDir: this.opts.dataDir ? path.resolve(this.opts.dataDir) : null,
@@ -324,6 +368,38 @@ export class EmulatorServer {
     } catch (e) {
       this.log(`could not write the instance file: ${(e as Error).message}`);
     }
+  }
+
+  /** A principal by client id, object id or display name. */
+  private findPrincipal(who: string): Principal | undefined {
+    const w = who.toLowerCase();
+    return this.config.principals.find((p) => p.clientId === w || p.objectId === w || p.displayName.toLowerCase() === w);
+  }
+
+  /** A federated assertion of the local issuer for a principal (its first local federated credential). */
+  async mintFederatedToken(who: string, lifetimeSeconds = FEDERATED_TOKEN_LIFETIME_S): Promise<{ principal: Principal; token: string; subject: string; audience: string }> {
+    const principal = this.findPrincipal(who);
+    if (!principal) throw new AdminError(`unknown principal ${who} (give its client id, object id or display name)`);
+    const fc = (principal.federatedCredentials ?? []).find((f) => f.issuer === 'local');
+    if (!fc) throw new AdminError(`principal ${principal.displayName} has no federated credential of the local issuer (seed "federatedCredentials": [{"issuer": "local", "subject": …}])`);
+    return { principal, token: await this.tokens.mintAssertion(fc, lifetimeSeconds), subject: fc.subject, audience: fc.audiences[0] };
+  }
+
+  /**
+   * Mints an assertion into `<stateDir>/federated-tokens/<clientId>.jwt` (0600, in a 0700 folder), the file
+   * AZURE_FEDERATED_TOKEN_FILE names; returns its path.
+   */
+  async mintFederatedTokenFile(who: string, lifetimeSeconds = FEDERATED_TOKEN_LIFETIME_S): Promise<string> {
+    const { principal, token } = await this.mintFederatedToken(who, lifetimeSeconds);
+    const dir = path.join(this.stateDir, 'federated-tokens');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, `${principal.clientId}.jwt`);
+    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(tmp, token, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    this.federatedTokenFiles[principal.clientId] = file;
+    if (this.status === ServerStatus.Running) this.writeInstanceFile(this.readyInfo());
+    return file;
   }
 
   private armAudiences(port: number): string[] {
@@ -437,6 +513,10 @@ export class EmulatorServer {
     }
     const principal = this.principalOf(claims);
     if (!principal) return unauthorized('AKV10000: The token names an unknown principal.');
+    // 2b. api-version: required and known (apiversions.ts), checked once the caller is known
+    const apiVersion = query.get('api-version');
+    const versionProblem = checkDataPlaneVersion(apiVersion);
+    if (versionProblem) throw new KvError(400, versionProblem.code, versionProblem.message);
     // 3. authorize
     if (vault.firewall === 'deny') {
       throw new KvError(403, 'Forbidden',
@@ -455,7 +535,7 @@ export class EmulatorServer {
     // 6. handler
     const result: HandlerResult = route.run({
       vault, store: this.store, origin, sealKey: Buffer.from(this.keys.sealKey, 'base64'), query,
-      readBody: () => parseJsonBody(raw),
+      readBody: () => parseJsonBody(raw), transit: this.transit, shape: shapeOf(apiVersion!),
     });
     return { reply: fault === CORRUPT ? { ...result, corrupt: true } : result };
   }
@@ -491,6 +571,23 @@ export class EmulatorServer {
     if (lc[0] === '_admin') {
       setOperation('admin');
       return { reply: await this.admin(req, method, lc.slice(1), body) };
+    }
+    // The local federation issuer (an OIDC issuer like an AKS cluster's) and the managed-identity endpoint
+    if (method === 'GET' && lc[0] === FEDERATION_PATH && (lc.slice(1).join('/') === '.well-known/openid-configuration' || lc.slice(1).join('/') === 'keys')) {
+      const operation = 'federation';
+      setOperation(operation);
+      this.count(operation);
+      return { reply: { status: 200, body: lc[1] === 'keys' ? await this.tokens.jwks() : this.tokens.federationConfiguration() } };
+    }
+    if (lc.join('/') === MSI_PATH) {
+      const operation = 'managedIdentity';
+      setOperation(operation);
+      this.count(operation);
+      if (method !== 'GET') return { reply: { status: 405, headers: { Allow: 'GET' }, body: { error: 'invalid_request', error_description: 'Use GET.' } } };
+      const fault = await this.applyFault(operation, undefined, req, 'aad');
+      if (fault && fault !== CORRUPT) return { reply: fault };
+      const header = req.headers['x-identity-header'];
+      return { reply: await handleManagedIdentityRequest(this.tokens, this.config, query, typeof header === 'string' ? header : undefined, this.identityHeader) };
     }
     // Identity
     if (method === 'GET' && s.length >= 3 && lc.slice(-2).join('/') === '.well-known/openid-configuration') {
@@ -535,6 +632,8 @@ export class EmulatorServer {
     const principal = this.principalOf(claims);
     if (!principal) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token names an unknown principal.');
     if (!route) throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${'/' + s.join('/')}'.`);
+    const versionProblem = checkArmVersion(query.get('api-version'), operation);
+    if (versionProblem) throw new ArmError(400, versionProblem.code, versionProblem.message);
     const raw = await body.read();
     const fault = await this.applyFault(operation, undefined, req, 'arm');
     if (fault && fault !== CORRUPT) return { reply: fault };
@@ -596,14 +695,74 @@ export class EmulatorServer {
         if (method === 'GET') return ok({ assignments: this.assignments() });
         if (method === 'POST' || method === 'DELETE') return this.changeRole(method, await json());
       }
+      if (p === 'windows') {
+        if (method === 'GET') return ok({ vaults: this.windows() });
+        if (method === 'PUT' || method === 'PATCH') return ok({ vaults: this.changeWindows(await json()) });
+      }
+      if (p === 'federated-token' && method === 'POST') return ok(await this.adminMint(await json()));
+      if (p === 'env' && method === 'GET') {
+        const q = decodeQuery(new URL(req.url ?? '/', 'https://x').search);
+        const format = (q.get('format') ?? 'sh') as EnvFormat;
+        if (!['sh', 'dotenv', 'powershell'].includes(format)) return bad('format must be sh, dotenv or powershell');
+        const kind = q.get('kind') as EnvKind | undefined;
+        if (kind !== undefined && !['workload', 'secret', 'managedIdentity'].includes(kind)) return bad('kind must be workload, secret or managedIdentity');
+        const block = environmentBlock(this.readyInfo(), { principal: q.get('principal'), kind, vault: q.get('vault') });
+        return ok({ vars: Object.fromEntries(block.vars), text: renderEnv(block, format) });
+      }
     } catch (e) {
-      if (e instanceof FaultRuleError || e instanceof AdminError) return bad(e.message);
+      if (e instanceof FaultRuleError || e instanceof AdminError || e instanceof WindowError || e instanceof EnvError) return bad(e.message);
       if (e instanceof KvError && e.status === 400) return bad(e.message);
       throw e;
     }
     return {
       status: 404,
-      body: { error: { code: 'NotFound', message: 'Admin endpoints: GET /_admin/stats, POST /_admin/stats/reset, GET|PUT|POST|DELETE /_admin/faults, GET|POST|DELETE /_admin/roles, GET /_admin/ready' } },
+      body: {
+        error: {
+          code: 'NotFound',
+          message: 'Admin endpoints: GET /_admin/stats, POST /_admin/stats/reset, GET|PUT|POST|DELETE /_admin/faults, GET|POST|DELETE /_admin/roles, ' +
+            'GET|PATCH /_admin/windows, POST /_admin/federated-token, GET /_admin/env, GET /_admin/ready',
+        },
+      },
+    };
+  }
+
+  private windows(): Record<string, VaultWindows> {
+    return Object.fromEntries(this.config.vaults.map((v) => [v.name, windowsOf(v)]));
+  }
+
+  /** PATCH/PUT /_admin/windows: `{vault?, deleteDelayMs?, recoverDelayMs?, purgeDelayMs?}`; without vault, every vault. */
+  private changeWindows(b: unknown): Record<string, VaultWindows> {
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw new AdminError('the body must be {"vault"?, "deleteDelayMs"?, "recoverDelayMs"?, "purgeDelayMs"?}');
+    const o = b as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== 'vault' && !(WINDOW_KEYS as readonly string[]).includes(k)) throw new AdminError(`unknown field "${k}"`);
+    const change: Partial<VaultWindows> = {};
+    for (const k of WINDOW_KEYS) if (o[k] !== undefined) change[k] = windowMs(o[k], k);
+    if (!Object.keys(change).length) throw new AdminError('give at least one of deleteDelayMs, recoverDelayMs, purgeDelayMs');
+    let vaults = this.config.vaults;
+    if (o.vault !== undefined) {
+      if (typeof o.vault !== 'string') throw new AdminError('vault must be a vault name');
+      vaults = vaults.filter((v) => v.name.toLowerCase() === (o.vault as string).toLowerCase());
+      if (!vaults.length) throw new AdminError(`unknown vault ${o.vault}`);
+    }
+    // Applies to operations that start from now on; windows already running keep their end.
+    for (const v of vaults) Object.assign(v, change);
+    return this.windows();
+  }
+
+  /** POST /_admin/federated-token: `{principal, lifetimeSeconds?, file?}` → the assertion (and the file it was written to). */
+  private async adminMint(b: unknown): Promise<Record<string, unknown>> {
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw new AdminError('the body must be {"principal", "lifetimeSeconds"?, "file"?}');
+    const o = b as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (!['principal', 'lifetimeSeconds', 'file'].includes(k)) throw new AdminError(`unknown field "${k}"`);
+    if (typeof o.principal !== 'string' || !o.principal) throw new AdminError('principal (client id, object id or display name) is required');
+    const lifetime = o.lifetimeSeconds ?? FEDERATED_TOKEN_LIFETIME_S;
+    if (!Number.isInteger(lifetime) || (lifetime as number) < 1 || (lifetime as number) > 7 * 86400) throw new AdminError('lifetimeSeconds must be an integer from 1 to 604800');
+    if (o.file !== undefined && typeof o.file !== 'boolean') throw new AdminError('file must be true or false');
+    const minted = await this.mintFederatedToken(o.principal, lifetime as number);
+    const file = o.file ? await this.mintFederatedTokenFile(o.principal, lifetime as number) : undefined;
+    return {
+      clientId: minted.principal.clientId, issuer: this.tokens.federationIssuer(), subject: minted.subject, audience: minted.audience,
+      token: minted.token, ...(file ? { file } : {}),
     };
   }
 

@@ -1,8 +1,19 @@
-// Identity: OpenID discovery, the v2 token endpoint (client_credentials) and bearer-token verification.
-// JWTs are signed and verified with `jose` (RS256).
+// Identity: OpenID discovery (tenant ids and domains, `common`, `organizations`, `adfs`), the token endpoint
+// (client_credentials with a client secret or a federated client assertion), a local federation issuer that
+// mints assertions (workload identity federation, as AKS does), the App Service managed-identity endpoint, and
+// bearer-token verification. JWTs are signed and verified with `jose` (RS256).
 import * as crypto from 'node:crypto';
-import { SignJWT, jwtVerify, exportJWK, type JWTPayload } from 'jose';
-import type { EmulatorConfig, Principal } from './model';
+import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, exportJWK, type JWTPayload } from 'jose';
+import type { EmulatorConfig, FederatedCredential, Principal } from './model';
+
+/** client_assertion_type of a JWT client assertion (RFC 7523). */
+export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Path of the emulator's local federation issuer (`https://localhost:<port>/federation`). */
+export const FEDERATION_PATH = 'federation';
+/** Lifetime of a minted federated assertion (Kubernetes projects service-account tokens for an hour, the kubelet refreshes them; a local file lives a day). */
+export const FEDERATED_TOKEN_LIFETIME_S = 86_400;
+/** Tenant path segments that are not a tenant: tokens are issued in the client's home tenant. */
+export const TENANT_ALIASES = ['common', 'organizations', 'adfs'];
 
 /** Default lifetime of issued access tokens (seed `tokenLifetimeSeconds` / CLI `--token-lifetime` change it). */
 export const TOKEN_LIFETIME_S = 3600;
@@ -37,10 +48,39 @@ export class TokenService {
     return `${this.authority()}/${tenant}/v2.0`;
   }
 
+  /** The local federation issuer (`iss` of minted assertions). */
+  federationIssuer(): string {
+    return `${this.authority()}/${FEDERATION_PATH}`;
+  }
+
+  /**
+   * Discovery document of a tenant path segment. `adfs` gets the AD FS shape (issuer `…/adfs`, token endpoint
+   * `…/adfs/oauth2/token`; MSAL reads `/adfs/.well-known/openid-configuration` and skips instance discovery
+   * for AD FS authorities); `common` and `organizations` get Entra's multi-tenant shape (issuer with the
+   * literal `{tenantid}`, as login.microsoftonline.com serves it).
+   */
   openidConfiguration(tenant: string): Record<string, unknown> {
     const base = `${this.authority()}/${tenant}`;
+    if (tenant.toLowerCase() === 'adfs') {
+      return {
+        issuer: base,
+        token_endpoint: `${base}/oauth2/token`,
+        authorization_endpoint: `${base}/oauth2/authorize`,
+        jwks_uri: `${base}/discovery/keys`,
+        end_session_endpoint: `${base}/oauth2/logout`,
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        grant_types_supported: ['client_credentials'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
+        scopes_supported: ['openid', 'profile', 'email', 'allatclaims'],
+        access_token_issuer: base,
+      };
+    }
+    const multi = TENANT_ALIASES.includes(tenant.toLowerCase());
     return {
-      issuer: this.issuer(tenant),
+      issuer: multi ? `${this.authority()}/{tenantid}/v2.0` : this.issuer(tenant),
       token_endpoint: `${base}/oauth2/v2.0/token`,
       authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
       device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
@@ -50,13 +90,85 @@ export class TokenService {
       response_modes_supported: ['query', 'fragment', 'form_post'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
       grant_types_supported: ['client_credentials'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'oid', 'appid', 'azp'],
       tenant_region_scope: 'EU',
       cloud_instance_name: 'localhost',
     };
+  }
+
+  /** Discovery document of the local federation issuer (what an AKS cluster's OIDC issuer serves). */
+  federationConfiguration(): Record<string, unknown> {
+    const iss = this.federationIssuer();
+    return {
+      issuer: iss,
+      jwks_uri: `${iss}/keys`,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    };
+  }
+
+  /** A federated assertion for `credential` (sub, aud from it; iss the local issuer), valid `lifetimeSeconds`. */
+  async mintAssertion(credential: FederatedCredential, lifetimeSeconds = FEDERATED_TOKEN_LIFETIME_S): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid })
+      .setIssuer(this.federationIssuer())
+      .setSubject(credential.subject)
+      .setAudience(credential.audiences[0])
+      .setIssuedAt(now)
+      .setNotBefore(now - CLOCK_SKEW_S)
+      .setExpirationTime(now + lifetimeSeconds)
+      .setJti(crypto.randomUUID())
+      .sign(this.privateKey);
+  }
+
+  /**
+   * Checks a client assertion against a principal's federated credentials (the way Entra matches issuer,
+   * subject and audience, case-sensitively) and returns undefined when it is accepted, else the AADSTS error.
+   * Assertions of the local issuer are verified with the emulator's key and accepted from any of its ports
+   * (`https://localhost:<port>/federation`, also 127.0.0.1), so a minted file survives a restart on another port.
+   */
+  async checkAssertion(principal: Principal, assertion: string): Promise<TokenRequestResult | undefined> {
+    let claims: JWTPayload;
+    try {
+      decodeProtectedHeader(assertion);
+      claims = decodeJwt(assertion);
+    } catch {
+      return aadError(401, 'invalid_client', 50027, 'JWT token is invalid or is malformed.');
+    }
+    const iss = typeof claims.iss === 'string' ? claims.iss : '';
+    const sub = typeof claims.sub === 'string' ? claims.sub : '';
+    const auds = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter((a): a is string => typeof a === 'string');
+    const isLocal = /^https:\/\/(?:localhost|127\.0\.0\.1)(?::\d+)?\/federation\/?$/.test(iss);
+    const byIssuer = (principal.federatedCredentials ?? []).filter((f) => (f.issuer === 'local' ? isLocal : f.issuer === iss));
+    if (!byIssuer.length) {
+      return aadError(401, 'invalid_client', 700211, `No matching federated identity record found for presented assertion issuer '${iss}'. ` +
+        'Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.');
+    }
+    const key = byIssuer[0].issuer === 'local' ? this.publicKey : createLocalJWKSet(byIssuer[0].jwks as Parameters<typeof createLocalJWKSet>[0]);
+    try {
+      await jwtVerify(assertion, key as Parameters<typeof jwtVerify>[1], { clockTolerance: CLOCK_SKEW_S });
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      if (code === 'ERR_JWT_EXPIRED' || code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+        return aadError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+      }
+      return aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
+    }
+    const bySubject = byIssuer.filter((f) => f.subject === sub);
+    if (!bySubject.length) {
+      return aadError(401, 'invalid_client', 700213, `No matching federated identity record found for presented assertion subject '${sub}'. ` +
+        'Check your federated identity credential Subject, Audience and Issuer against the presented assertion.');
+    }
+    if (!bySubject.some((f) => f.audiences.some((a) => auds.includes(a)))) {
+      return aadError(401, 'invalid_client', 700212, `No matching federated identity record found for presented assertion audience '${auds.join(', ')}'. ` +
+        'Check your federated identity credential Subject, Audience and Issuer against the presented assertion.');
+    }
+    return undefined;
   }
 
   async jwks(): Promise<{ keys: unknown[] }> {
@@ -190,7 +302,7 @@ export async function handleTokenRequest(tokens: TokenService, config: EmulatorC
   if (basicAuth === 'malformed') {
     return malformed("the Authorization header is not valid HTTP Basic client authentication (base64 of 'client_id:client_secret').");
   }
-  for (const name of ['grant_type', 'client_id', 'client_secret', 'scope', 'resource']) {
+  for (const name of ['grant_type', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'scope', 'resource']) {
     if (form.getAll(name).length > 1) return malformed(`the parameter '${name}' is given more than once.`);
   }
   const grant = form.get('grant_type');
@@ -206,7 +318,15 @@ export async function handleTokenRequest(tokens: TokenService, config: EmulatorC
   const clientId = formId || basicAuth?.id || '';
   if (!clientId) return missingParameter('client_id');
   const secret = form.get('client_secret') ?? basicAuth?.secret;
-  const tenant = resolveTenant(config, tenantInPath);
+  const assertion = form.get('client_assertion');
+  const assertionType = form.get('client_assertion_type');
+  if (assertion !== null && secret !== undefined && secret !== null) {
+    return malformed("give either 'client_secret' or 'client_assertion', not both.");
+  }
+  if (assertion !== null && assertionType !== JWT_BEARER) {
+    return malformed(`'client_assertion_type' must be '${JWT_BEARER}'.`);
+  }
+  let tenant = resolveTenant(config, tenantInPath);
   if (!tenant) {
     return aadError(400, 'invalid_request', 90002,
       `Tenant '${tenantInPath}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
@@ -216,15 +336,19 @@ export async function handleTokenRequest(tokens: TokenService, config: EmulatorC
     return aadError(400, 'unauthorized_client', 700016,
       `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
   }
+  // common / organizations / adfs: the client's home tenant issues the token.
+  if (TENANT_ALIASES.includes(tenantInPath.toLowerCase())) tenant = principal.tenants[0];
   if (!principal.tenants.includes(tenant)) {
     return aadError(400, 'unauthorized_client', 700016,
       `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
   }
-  if (secret === undefined || secret === null) {
+  if (assertion !== null) {
+    const refused = await tokens.checkAssertion(principal, assertion);
+    if (refused) return refused;
+  } else if (secret === undefined || secret === null) {
     return aadError(401, 'invalid_client', 7000216,
       "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
-  }
-  if (!safeEqual(secret, principal.clientSecret)) {
+  } else if (!safeEqual(secret, principal.clientSecret)) {
     return aadError(401, 'invalid_client', 7000215,
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${principal.clientId}'.`);
   }
@@ -240,10 +364,71 @@ export async function handleTokenRequest(tokens: TokenService, config: EmulatorC
   };
 }
 
-/** A tenant path segment may be a tenant id or domain; "organizations"/"common" map to the first tenant. */
+/**
+ * A tenant path segment may be a tenant id or domain (`contoso.onmicrosoft.com`); `organizations`, `common` and
+ * `adfs` resolve to the first tenant here (the token endpoint then uses the client's home tenant).
+ */
 export function resolveTenant(config: EmulatorConfig, segment: string): string | undefined {
   const s = segment.toLowerCase();
-  if (s === 'organizations' || s === 'common') return config.tenants[0]?.id;
+  if (TENANT_ALIASES.includes(s)) return config.tenants[0]?.id;
   const t = config.tenants.find((x) => x.id.toLowerCase() === s || x.defaultDomain.toLowerCase() === s);
   return t?.id;
+}
+
+// ---- managed identity (App Service shape) -------------------------------------------------------------------
+
+/** The api-version of App Service's identity endpoint that MSAL and @azure/identity send. */
+export const APP_SERVICE_MSI_API_VERSION = '2019-08-01';
+/** Path of the managed-identity endpoint (`IDENTITY_ENDPOINT=https://localhost:<port>/msi/token`). */
+export const MSI_PATH = 'msi/token';
+
+const msiError = (status: number, error: string, description: string): TokenRequestResult =>
+  ({ status, body: { statusCode: status, message: description, error, error_description: description, correlationId: crypto.randomUUID() } });
+
+/**
+ * The App Service managed-identity endpoint (Microsoft docs "How to use managed identities for App Service and
+ * Azure Functions", REST protocol, api-version 2019-08-01): GET with `resource`, `api-version` and optionally
+ * `client_id`, `object_id` (`principal_id`) or `mi_res_id`, header `X-IDENTITY-HEADER` = IDENTITY_HEADER.
+ * Answers `{access_token, expires_on (Unix seconds, as a string), resource, token_type, client_id}`.
+ * Without an id the principal with `managedIdentity: "system"` answers; with one, the principal with
+ * `managedIdentity` set whose client id, object id or display name (the last segment of `mi_res_id`) matches.
+ */
+export async function handleManagedIdentityRequest(tokens: TokenService, config: EmulatorConfig, query: Map<string, string>,
+  headerValue: string | undefined, expectedHeader: string): Promise<TokenRequestResult> {
+  if (headerValue === undefined || !safeEqual(headerValue, expectedHeader)) {
+    return msiError(401, 'invalid_request', 'The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.');
+  }
+  const version = query.get('api-version');
+  if (version !== APP_SERVICE_MSI_API_VERSION) {
+    return msiError(400, 'invalid_request', `The api-version '${version ?? ''}' is not supported; use ${APP_SERVICE_MSI_API_VERSION}.`);
+  }
+  const resource = (query.get('resource') ?? '').trim();
+  if (!resource) return msiError(400, 'invalid_request', "The 'resource' query parameter is required.");
+  const clientId = query.get('client_id') ?? query.get('clientid');
+  const objectId = query.get('object_id') ?? query.get('principal_id');
+  const resId = query.get('mi_res_id') ?? query.get('msi_res_id');
+  const identities = config.principals.filter((p) => p.managedIdentity);
+  let principal: Principal | undefined;
+  if (clientId) principal = identities.find((p) => p.clientId === clientId.toLowerCase());
+  else if (objectId) principal = identities.find((p) => p.objectId === objectId.toLowerCase());
+  else if (resId) {
+    const name = resId.split('/').filter(Boolean).pop()?.toLowerCase();
+    principal = identities.find((p) => p.displayName.toLowerCase() === name);
+  } else principal = identities.find((p) => p.managedIdentity === 'system');
+  if (!principal) {
+    const which = clientId ? `client_id ${clientId}` : objectId ? `object_id ${objectId}` : resId ? `mi_res_id ${resId}` : 'the system-assigned identity';
+    return msiError(400, 'invalid_request', `No managed identity found for ${which}. Mark a principal with "managedIdentity" in the seed.`);
+  }
+  const audience = resource.replace(/\/\.default$/, '').replace(/\/+$/, '');
+  const accessToken = await tokens.issue(principal, principal.tenants[0], audience);
+  return {
+    status: 200,
+    body: {
+      access_token: accessToken,
+      expires_on: String(Math.floor(Date.now() / 1000) + tokens.lifetimeSeconds),
+      resource,
+      token_type: 'Bearer',
+      client_id: principal.clientId,
+    },
+  };
 }
