@@ -3,6 +3,7 @@
 // `error.message` only — the innererror code is lost — so classification reads status, code and message.
 // Neither message nor detail ever holds a secret value, a token or a request body.
 import { isRestError, type RestError } from '@azure/core-rest-pipeline';
+import * as l10n from '@vscode/l10n';
 
 export type KeyVaultErrorKind =
   | 'rbac' | 'accessPolicy' | 'firewall' | 'disabled' | 'notFound' | 'conflictDeleted' | 'conflict' | 'beingDeleted'
@@ -160,14 +161,14 @@ function parse(err: unknown): Parsed {
 const BODY_PARSE = /occurred while parsing the response body|is not valid JSON|Unexpected token|Unexpected end of JSON|JSON at position/i;
 
 function where(ctx: ErrorContext): string {
-  if (ctx.secret && ctx.vault) return `secret "${ctx.secret}" in vault "${ctx.vault}"`;
-  if (ctx.secret) return `secret "${ctx.secret}"`;
-  if (ctx.vault) return `vault "${ctx.vault}"`;
-  return 'the vault';
+  if (ctx.secret && ctx.vault) return l10n.t('secret "{0}" in vault "{1}"', ctx.secret, ctx.vault);
+  if (ctx.secret) return l10n.t('secret "{0}"', ctx.secret);
+  if (ctx.vault) return l10n.t('vault "{0}"', ctx.vault);
+  return l10n.t('the vault');
 }
 
 function vaultName(ctx: ErrorContext): string {
-  return ctx.vault ? `vault "${ctx.vault}"` : 'the vault';
+  return ctx.vault ? l10n.t('vault "{0}"', ctx.vault) : l10n.t('the vault');
 }
 
 /** Strips anything that looks like a bearer token or JWT from text bound for the output channel. */
@@ -208,12 +209,11 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
 
   // Cancellation first: an abort can surface with any status-less shape.
   if (p.name === 'AbortError' || code === 'ABORT_ERR' || /operation was aborted|aborted by the user/i.test(msg)) {
-    return mk('cancelled', 'Cancelled.');
+    return mk('cancelled', l10n.t('Cancelled.'));
   }
   if (p.name === 'TokenHostNotAllowedError') return mk('hostNotAllowed', msg);
   if (/challenge (resource|origin) .* does not match/i.test(msg)) {
-    return mk('hostNotAllowed', `The server at ${host ?? 'this URL'} asked for a token for another host, so none was sent. ` +
-      'Check that the vault URL is right.');
+    return mk('hostNotAllowed', l10n.t('The server at {0} asked for a token for another host, so none was sent. Check that the vault URL is right.', host ?? l10n.t('this URL')));
   }
 
   // Identity / sign-in errors.
@@ -221,30 +221,29 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
     p.name === 'AggregateAuthenticationError' || p.name === 'ChainCredentialError' || p.name === 'AuthenticationError') {
     const certish = /self[- ]signed|unable to (verify|get local issuer)|certificate has expired|CERT_/i.test(msg);
     if (certish) {
-      return mk('certificateUntrusted', `The sign-in endpoint's TLS certificate is not trusted. ${certHint()}`);
+      return mk('certificateUntrusted', l10n.t('The sign-in endpoint\'s TLS certificate is not trusted. {0}', certHint()));
     }
     const why = p.name === 'ChainCredentialError'
       ? redact(msg.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')).slice(0, 900)
       : firstLine(msg);
-    return mk('signIn', `Sign in to access ${vaultName(ctx)}. ${why} Run "Key Vault: Sign In".`);
+    return mk('signIn', l10n.t('Sign in to access {0}. {1} Run "Key Vault: Sign In".', vaultName(ctx), why));
   }
 
   if (code && CERT_CODES.has(code) || /self[- ]signed certificate|unable to verify the first certificate|certificate has expired/i.test(lower)) {
-    return mk('certificateUntrusted', `The TLS certificate of ${host ?? 'the server'} is not trusted (${code ?? 'certificate error'}). ${certHint()}`);
+    return mk('certificateUntrusted', l10n.t('The TLS certificate of {0} is not trusted ({1}). {2}', host ?? l10n.t('the server'), code ?? l10n.t('certificate error'), certHint()));
   }
   if (code && NETWORK_CODES.has(code) && p.status === undefined || /getaddrinfo|connect ECONNREFUSED|socket hang up|timed? ?out/i.test(msg) && p.status === undefined) {
-    const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the name does not resolve' :
-      code === 'ECONNREFUSED' ? 'the connection was refused' : code === 'ETIMEDOUT' || /time/i.test(msg) ? 'the request timed out' : 'the connection failed';
-    return mk('network', `Cannot reach ${host ?? 'the vault'}: ${why}. Check the vault URL, your network, VPN or proxy.`);
+    const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? l10n.t('the name does not resolve') :
+      code === 'ECONNREFUSED' ? l10n.t('the connection was refused') : code === 'ETIMEDOUT' || /time/i.test(msg) ? l10n.t('the request timed out') : l10n.t('the connection failed');
+    return mk('network', l10n.t('Cannot reach {0}: {1}. Check the vault URL, your network, VPN or proxy.', host ?? l10n.t('the vault'), why));
   }
 
   const status = p.status;
   if (status === 401 || code === 'Unauthorized' || code === 'InvalidAuthenticationToken' || code === 'ExpiredAuthenticationToken') {
-    return mk('unauthorized', `${capital(vaultName(ctx))} did not accept the sign-in (${code ?? status}). Sign in again with "Key Vault: Sign In", ` +
-      'or check that the account belongs to the vault\'s tenant.');
+    return mk('unauthorized', l10n.t('{0} did not accept the sign-in ({1}). Sign in again with "Key Vault: Sign In", or check that the account belongs to the vault\'s tenant.', capital(vaultName(ctx)), String(code ?? status)));
   }
   if (status === 429 || code === 'Throttled' || code === 'TooManyRequests') {
-    return mk('throttled', `${capital(vaultName(ctx))} is throttling requests; the SDK already retried. Try again in a minute.`);
+    return mk('throttled', l10n.t('{0} is throttling requests; the SDK already retried. Try again in a minute.', capital(vaultName(ctx))));
   }
 
   if (status === 403) {
@@ -252,75 +251,70 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
     if (inner === 'forbiddenbyrbac' || /not authorized to perform action/i.test(msg) || code === 'AuthorizationFailed') {
       const act = action ?? (/'(Microsoft\.[^']+)'/.exec(msg)?.[1]);
       const role = act ? roleForAction(act) : ctx.operation === 'reveal' || ctx.operation === 'copy' ? 'Key Vault Secrets User' : 'Key Vault Secrets Officer';
-      return mk('rbac', `You lack permission for ${where(ctx)}${act ? ` (action ${act})` : ''}. ` +
-        `Ask an owner to assign you the "${role}" role on the vault (Azure RBAC).`, { action: act, role });
+      return mk('rbac', l10n.t('You lack permission for {0}{1}. Ask an owner to assign you the "{2}" role on the vault (Azure RBAC).', where(ctx), act ? l10n.t(' (action {0})', act) : '', role), { action: act, role });
     }
     if (inner === 'forbiddenbypolicy' || /does not have (secrets? )?\w+ permission/i.test(msg) || /access polic/i.test(msg)) {
       const perm = /does not have secrets? (\w+) permission/i.exec(msg)?.[1];
-      return mk('accessPolicy', `The vault's access policy does not grant you ${perm ? `the secret "${perm}" permission` : 'this permission'} on ` +
-        `${vaultName(ctx)}. Ask an owner to add it to your access policy (or move the vault to Azure RBAC).`);
+      return mk('accessPolicy', l10n.t('The vault\'s access policy does not grant you {0} on {1}. Ask an owner to add it to your access policy (or move the vault to Azure RBAC).', perm ? l10n.t('the secret "{0}" permission', perm) : l10n.t('this permission'), vaultName(ctx)));
     }
     if (inner === 'forbiddenbyfirewall' || /client address is not authorized|public network access is disabled|private link|network security perimeter|firewall/i.test(msg)) {
       const isPrivate = /public network access is disabled|private link|private endpoint/i.test(msg);
       return mk('firewall', isPrivate
-        ? `${capital(vaultName(ctx))} accepts requests only through its private endpoint. Connect from a network that reaches it (VPN, peered network).`
-        : `${capital(vaultName(ctx))}'s firewall blocks your address. Add your IP to the vault's networking rules, or connect from an allowed network.`);
+        ? l10n.t('{0} accepts requests only through its private endpoint. Connect from a network that reaches it (VPN, peered network).', capital(vaultName(ctx)))
+        : l10n.t('{0}\'s firewall blocks your address. Add your IP to the vault\'s networking rules, or connect from an allowed network.', capital(vaultName(ctx))));
     }
     if (inner === 'secretdisabled' || /disabled secret|secret is disabled/i.test(msg)) {
-      return mk('disabled', `${capital(where(ctx))} is disabled, so its value cannot be read. Enable it with "Edit Properties" first.`);
+      return mk('disabled', l10n.t('{0} is disabled, so its value cannot be read. Enable it with "Edit Properties" first.', capital(where(ctx))));
     }
     if (/purge protection|recovery level/i.test(msg) && /purge/i.test(msg)) {
-      return mk('purgeProtected', `${capital(vaultName(ctx))} has purge protection: deleted secrets cannot be purged; they are removed when the retention period ends.`);
+      return mk('purgeProtected', l10n.t('{0} has purge protection: deleted secrets cannot be purged; they are removed when the retention period ends.', capital(vaultName(ctx))));
     }
     if (/managed|certificate/i.test(msg)) {
-      return mk('managedSecret', `${capital(where(ctx))} backs a certificate and is read-only here; change it through the certificate.`);
+      return mk('managedSecret', l10n.t('{0} backs a certificate and is read-only here; change it through the certificate.', capital(where(ctx))));
     }
-    return mk('rbac', `Access to ${where(ctx)} was denied (${code ?? 'Forbidden'}). Check your role assignments or access policy on the vault.`);
+    return mk('rbac', l10n.t('Access to {0} was denied ({1}). Check your role assignments or access policy on the vault.', where(ctx), code ?? 'Forbidden'));
   }
 
   if (status === 404 || code === 'SecretNotFound' || code === 'ResourceNotFound' || code === 'NotFound') {
-    return mk('notFound', `${capital(ctx.secret ? where(ctx) : vaultName(ctx))} was not found: it may have been deleted or renamed. Refresh the view.`);
+    return mk('notFound', l10n.t('{0} was not found: it may have been deleted or renamed. Refresh the view.', capital(ctx.secret ? where(ctx) : vaultName(ctx))));
   }
   if (status === 409 || code === 'Conflict') {
     if (/being deleted/i.test(msg) || inner === 'objectisbeingdeleted') {
-      return mk('beingDeleted', `${capital(where(ctx))} is still being deleted. Wait a few seconds, then try again.`);
+      return mk('beingDeleted', l10n.t('{0} is still being deleted. Wait a few seconds, then try again.', capital(where(ctx))));
     }
     if (inner === 'objectisdeletedbutrecoverable' || /deleted but recoverable/i.test(msg)) {
-      return mk('conflictDeleted', `The name${ctx.secret ? ` "${ctx.secret}"` : ''} belongs to a deleted secret in ${vaultName(ctx)}. ` +
-        'Recover the deleted secret, or purge it to reuse the name.');
+      return mk('conflictDeleted', l10n.t('The name{0} belongs to a deleted secret in {1}. Recover the deleted secret, or purge it to reuse the name.', ctx.secret ? ` "${ctx.secret}"` : '', vaultName(ctx)));
     }
-    return mk('conflict', `${capital(where(ctx))} conflicts with an existing secret (${code ?? status}). Refresh and try again.`);
+    return mk('conflict', l10n.t('{0} conflicts with an existing secret ({1}). Refresh and try again.', capital(where(ctx)), String(code ?? status)));
   }
   if (status === 400 || code === 'BadParameter' || code === 'BadRequest') {
     if (/purge/i.test(msg) && /protect|recovery level/i.test(msg)) {
-      return mk('purgeProtected', `${capital(vaultName(ctx))} has purge protection: deleted secrets cannot be purged.`);
+      return mk('purgeProtected', l10n.t('{0} has purge protection: deleted secrets cannot be purged.', capital(vaultName(ctx))));
     }
     if (/managed/i.test(msg)) {
-      return mk('managedSecret', `${capital(where(ctx))} backs a certificate and is read-only here; change it through the certificate.`);
+      return mk('managedSecret', l10n.t('{0} backs a certificate and is read-only here; change it through the certificate.', capital(where(ctx))));
     }
     let what = firstLine(msg);
-    if (/invalid name/i.test(msg)) what = 'The name is not valid: use 1–127 letters, digits and hyphens.';
-    else if (/backup blob|corrupt/i.test(msg)) what = 'The backup file is corrupt or was not made by Key Vault.';
-    else if (/too large|exceeds|maximum|size/i.test(msg)) what = `The request is too large: ${firstLine(msg)}`;
-    else if (/tags?/i.test(msg)) what = `The tags are not valid (at most 15, 512 characters each): ${firstLine(msg)}`;
-    return mk('badRequest', `${capital(vaultName(ctx))} rejected the request: ${what}`);
+    if (/invalid name/i.test(msg)) what = l10n.t('The name is not valid: use 1–127 letters, digits and hyphens.');
+    else if (/backup blob|corrupt/i.test(msg)) what = l10n.t('The backup file is corrupt or was not made by Key Vault.');
+    else if (/too large|exceeds|maximum|size/i.test(msg)) what = l10n.t('The request is too large: {0}', firstLine(msg));
+    else if (/tags?/i.test(msg)) what = l10n.t('The tags are not valid (at most 15, 512 characters each): {0}', firstLine(msg));
+    return mk('badRequest', l10n.t('{0} rejected the request: {1}', capital(vaultName(ctx)), what));
   }
   if (p.badBody) {
-    return mk('badResponse', `${capital(vaultName(ctx))} answered${status ? ` (${status})` : ''} with a response that could not be read. ` +
-      'Try again; if it persists, a proxy may be rewriting responses ("Show Details" has the request id).');
+    return mk('badResponse', l10n.t('{0} answered{1} with a response that could not be read. Try again; if it persists, a proxy may be rewriting responses ("Show Details" has the request id).', capital(vaultName(ctx)), status ? ` (${status})` : ''));
   }
   if (status === 503 || status === 502 || status === 504) {
-    return mk('throttled', `${capital(vaultName(ctx))} is temporarily unavailable (${status}); the SDK already retried. Try again later.`);
+    return mk('throttled', l10n.t('{0} is temporarily unavailable ({1}); the SDK already retried. Try again later.', capital(vaultName(ctx)), status));
   }
   if (!isRestError(err) && p.name === 'Error' && !status) {
-    return mk('unknown', firstLine(msg) || 'Unexpected error.');
+    return mk('unknown', firstLine(msg) || l10n.t('Unexpected error.'));
   }
-  return mk('unknown', `Unexpected error from ${vaultName(ctx)}${status ? ` (${status}${code ? ` ${code}` : ''})` : ''}: ${firstLine(msg)}`);
+  return mk('unknown', l10n.t('Unexpected error from {0}{1}: {2}', vaultName(ctx), status ? ` (${status}${code ? ` ${code}` : ''})` : '', firstLine(msg)));
 }
 
 function certHint(): string {
-  return 'For a local emulator, start or attach it from the "Local emulator" view so its CA is trusted for its requests; ' +
-    'behind a TLS-inspecting proxy, enable VS Code\'s system certificates.';
+  return l10n.t('For a local emulator, start or attach it from the "Local emulator" view so its CA is trusted for its requests; behind a TLS-inspecting proxy, enable VS Code\'s system certificates.');
 }
 
 function firstLine(s: string): string {
