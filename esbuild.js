@@ -1,5 +1,6 @@
 // Bundles the extension and the emulator CLI (and, with --tests, the extension-host tests).
 //   node esbuild.js [--production] [--watch] [--emulator-only] [--tests] [--quiet]
+// --production (minified, no source maps) is the `vscode:prepublish` script: vsce runs it for every .vsix.
 'use strict';
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -55,6 +56,8 @@ async function main() {
     return;
   }
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // a production build has no source maps: drop the ones a dev build left, so none sits next to code it does not match
+  if (production) for (const b of builds) if (b.outfile) fs.rmSync(b.outfile + '.map', { force: true });
 }
 
 main().catch((e) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs a script on Node 22 whatever node started us (the machine's may be 20; the Azure SDKs and
 // VS Code 1.101+ extension hosts need 22). Node 22 comes from .vscode-test/node22 (scripts/install-node22.sh).
-//   node scripts/node22.js <script.js> [args…]
+//   node scripts/node22.js <script.js> [args…]   (does the setup first: scripts/bootstrap.js)
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -27,13 +27,21 @@ function node22Env(extra = {}) {
     npm_config_nodedir: path.resolve(path.dirname(bin), '..'), ...extra };
 }
 
-module.exports = { node22, node22Env, ROOT };
+module.exports = { node22, node22Env, ROOT, NODE22_HOME };
 
 if (require.main === module) {
   const [script, ...rest] = process.argv.slice(2);
   if (!script) { console.error('usage: node scripts/node22.js <script> [args…]'); process.exit(2); }
+  const { setup } = require('./bootstrap');
+  try {
+    setup({ codeServer: false });
+  } catch (e) {
+    console.error(`\n[setup] ${e && e.message ? e.message : e}`);
+    process.exit(1);
+  }
   // async spawn so SIGINT/SIGTERM (npm passes neither on) reach the script, which then stops what it started
-  const child = require('child_process').spawn(node22(), [script, ...rest], { stdio: 'inherit', env: node22Env() });
+  const child = require('child_process').spawn(node22(), [script, ...rest], { stdio: 'inherit',
+    env: node22Env({ KEYVAULT_SETUP_DONE: '1' }) });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code === null ? (signal ? 128 : 1) : code));
 }

@@ -1,18 +1,15 @@
 #!/usr/bin/env node
 // `npm test`: lint, typecheck, build, then the test tiers in order. Each tier ends with its own line
-// `<tier>: N passed, N failed`. Runs everything on Node 22 (re-executes itself there if needed).
+// `<tier>: N passed, N failed`. Starts with the setup (scripts/bootstrap.js: apt packages, Node 22, npm ci,
+// code-server; each only when missing), then runs everything on Node 22 (re-executes itself there if needed).
 //   node scripts/test.js [tier…]      tiers: lint typecheck unit conformance host vscode ui demo reliability electron
 //   (no tier = lint typecheck unit conformance host vscode reliability ui demo)
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { node22, node22Env, ROOT } = require('./node22');
-
-if (Number(process.versions.node.split('.')[0]) !== 22) {
-  const r = spawnSync(node22(), [__filename, ...process.argv.slice(2)], { stdio: 'inherit', env: node22Env() });
-  process.exit(r.status === null ? 1 : r.status);
-}
+const { ROOT } = require('./node22');
+const { onNode22 } = require('./bootstrap');
 
 const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const REPORTER = path.join(ROOT, 'test', 'support', 'tier-reporter.js');
@@ -95,6 +92,29 @@ function reliabilityTier() {
   return failed > 0 || counts.length === 0 ? 1 : 0;
 }
 
+/**
+ * UI: the workbench with the demo emulator (test/ui/*.test.ts), then a first-run workbench with no emulator and
+ * nobody signed in (test/ui/first-run: the welcome view), one closing line for both.
+ */
+function uiTier() {
+  const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'keyvault-ui-'));
+  const parts = [
+    { name: 'workbench', args: [] },
+    { name: 'first run', args: ['--unannounced', ...testFiles('test/ui/first-run')] },
+  ];
+  const counts = parts.map((p, i) => {
+    const file = path.join(tmp, `${i}.json`);
+    run(process.execPath, [path.join(ROOT, 'test', 'host', 'run-ui-tests.js'), ...p.args],
+      { MOCHA_TIER: `ui (${p.name})`, TIER_COUNTS_FILE: file });
+    return readCounts(file);
+  });
+  fs.rmSync(tmp, { recursive: true, force: true });
+  const passed = counts.reduce((n, c) => n + c.passed, 0);
+  const failed = counts.reduce((n, c) => n + c.failed, 0);
+  console.log(`\nui: ${passed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
 /** A part that wrote no counts (crashed before its reporter ran) counts as one failure. */
 function readCounts(file) {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return { passed: 0, failed: 1 }; }
@@ -108,25 +128,41 @@ const steps = {
   // the test host's own runner must fail loudly (failing, throwing and hung suites) and leave nothing running
   host: () => build() || hostInstall('host') || mochaTier('host', 'test/host/selftest'),
   vscode: () => build() || hostTier('vscode', 'test/host/run-vscode-tests.js'),
-  ui: () => build() || hostTier('ui', 'test/host/run-ui-tests.js'),
+  ui: () => build() || hostInstall('ui') || uiTier(),
   reliability: () => reliabilityTier(),
-  // `npm run demo` as the README gives it: packaged extension + demo seed; the URL must serve the workbench and the
-  // view list the demo vaults (headless check), then everything stops
+  // `npm run demo -- --check` as the README gives it, two tests: `package` (the .vsix of `npm run package`: under
+  // 3 MB, production dist/extension.js and dist/emulator.js, installed with code-server --install-extension) and
+  // `demo` (the URL serves the workbench and the installed extension's view lists the vaults of the emulator the
+  // .vsix ships; headless check), then everything stops. demo.js builds (through vscode:prepublish) by itself.
   demo: () => {
-    const code = build() || hostInstall('demo') || run(process.execPath, [path.join(ROOT, 'scripts', 'demo.js'), '--check']);
-    console.log(`demo: ${code === 0 ? 1 : 0} passed, ${code === 0 ? 0 : 1} failed`);
-    return code;
+    if (hostInstall('demo')) return 1; // it printed the tier's line
+    const counts = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'keyvault-demo-tier-')), 'counts.json');
+    const code = run(process.execPath, [path.join(ROOT, 'scripts', 'demo.js'), '--check', '--counts', counts]);
+    const c = fs.existsSync(counts) ? readCounts(counts) : { passed: 0, failed: 2 };
+    fs.rmSync(path.dirname(counts), { recursive: true, force: true });
+    if (code !== 0 && c.failed === 0) c.failed = 1; // demo.js failed after its checks passed (e.g. did not stop)
+    console.log(`demo: ${c.passed} passed, ${c.failed} failed`);
+    return c.failed > 0 ? 1 : 0;
   },
   electron: () => build() || run(process.execPath, [path.join(ROOT, 'test', 'host', 'run-electron-tests.js')]),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
-const failedSteps = [];
-for (const name of wanted) {
-  const step = steps[name];
-  if (!step) { console.error(`unknown tier ${name}; known: ${Object.keys(steps).join(' ')}`); process.exit(2); }
-  console.log(`\n===== ${name} =====`);
-  if (step() !== 0) failedSteps.push(name);
+const unknown = wanted.filter((name) => !steps[name]);
+if (unknown.length) {
+  console.error(`unknown tier ${unknown.join(', ')}; known: ${Object.keys(steps).join(' ')}`);
+  process.exit(2);
 }
-console.log(failedSteps.length ? `\nFAILED: ${failedSteps.join(', ')}` : '\nall steps passed');
-process.exit(failedSteps.length ? 1 : 0);
+
+function main() {
+  const failedSteps = [];
+  for (const name of wanted) {
+    console.log(`\n===== ${name} =====`);
+    if (steps[name]() !== 0) failedSteps.push(name);
+  }
+  console.log(failedSteps.length ? `\nFAILED: ${failedSteps.join(', ')}` : '\nall steps passed');
+  process.exit(failedSteps.length ? 1 : 0);
+}
+
+// code-server up front when a tier needs it (the tiers' own install calls are then instant)
+onNode22(__filename, main, { codeServer: wanted.some((t) => !['lint', 'typecheck', 'unit', 'conformance'].includes(t)) });

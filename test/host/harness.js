@@ -12,7 +12,8 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const readline = require('readline');
-const { node22, ROOT } = require('../../scripts/node22');
+const zlib = require('zlib');
+const { node22, node22Env, ROOT } = require('../../scripts/node22');
 
 const CACHE = path.join(ROOT, '.vscode-test');
 const CODE_SERVER = path.join(CACHE, 'code-server', 'node_modules', 'code-server');
@@ -243,8 +244,9 @@ function hashDir(dir) {
 }
 
 /**
- * Packages an extension folder with @vscode/vsce into .vscode-test/vsix/, cached by content hash
- * (use `cacheKey: false` for folders whose build output changes, e.g. the repo itself).
+ * Packages an extension folder with @vscode/vsce into .vscode-test/vsix/ (or `out`), cached by content hash
+ * (use `cache: false` for folders whose build output changes, e.g. the repo itself). vsce runs the folder's
+ * `vscode:prepublish` script first (the repo's: the production build), on Node 22.
  */
 function packageVsix(dir, { out, cache = true } = {}) {
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -255,13 +257,45 @@ function packageVsix(dir, { out, cache = true } = {}) {
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   // --no-rewrite-relative-links: a local package keeps the README's relative images (no repository URL needed)
   const r = spawnSync(node22(), [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links',
-    '--skip-license', '--out', out], { cwd: dir, encoding: 'utf8' });
+    '--skip-license', '--out', out], { cwd: dir, encoding: 'utf8', env: node22Env() });
   if (r.status !== 0) throw new Error(`vsce package failed in ${dir}:\n${r.stdout}\n${r.stderr}`);
   // drop older cached packages of the same extension
   for (const f of fs.readdirSync(outDir)) {
     if (f.startsWith(`${pkg.name}-`) && f.endsWith('.vsix') && path.join(outDir, f) !== out) fs.rmSync(path.join(outDir, f));
   }
   return out;
+}
+
+/**
+ * The entries of a .vsix (a zip), read from its central directory with Node built-ins:
+ * [{ name, size, compressed, read() → Buffer }] in archive order.
+ */
+function vsixEntries(vsix) {
+  const buf = fs.readFileSync(vsix);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0 || eocd + 22 > buf.length) throw new Error(`${vsix} is not a zip file`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let off = buf.readUInt32LE(eocd + 16);
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(off) !== 0x02014b50) throw new Error(`${vsix}: bad zip central directory entry ${i}`);
+    const nameLen = buf.readUInt16LE(off + 28);
+    const entry = { name: buf.toString('utf8', off + 46, off + 46 + nameLen),
+      compressed: buf.readUInt32LE(off + 20), size: buf.readUInt32LE(off + 24) };
+    const method = buf.readUInt16LE(off + 10);
+    const local = buf.readUInt32LE(off + 42);
+    // the contents, on demand: local header (30 bytes + name + extra), then the data, stored or deflated
+    entry.read = () => {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + entry.compressed);
+      if (method === 0) return Buffer.from(data);
+      if (method === 8) return zlib.inflateRawSync(data);
+      throw new Error(`${vsix}: ${entry.name} uses zip method ${method}`);
+    };
+    entries.push(entry);
+    off += 46 + nameLen + buf.readUInt16LE(off + 30) + buf.readUInt16LE(off + 32);
+  }
+  return entries;
 }
 
 /** Installs a .vsix into an extensions dir with code-server's own installer (works offline). */
@@ -314,5 +348,5 @@ module.exports = {
   spawnGroup, stopGroup, groupAlive, processesMentioning,
   startEmulator, emulatorSettings,
   codeServerInfo, codeServerEnv, startCodeServer, workbenchServed, remoteUri, workbenchUrl,
-  packageVsix, installVsix, launchBrowser, makeTmp,
+  packageVsix, vsixEntries, installVsix, launchBrowser, makeTmp,
 };
