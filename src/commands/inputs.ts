@@ -1,4 +1,5 @@
 // What users type for tags and dates, parsed without any vscode dependency (unit-tested in plain Node).
+import * as l10n from '@vscode/l10n';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -15,7 +16,7 @@ export function parseDateInput(input: string, now = Date.now()): Date | null {
   const utc = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z`
     : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(t) ? `${t}Z` : t;
   const d = new Date(utc);
-  if (Number.isNaN(d.getTime())) throw new Error(`"${t}" is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd.`);
+  if (Number.isNaN(d.getTime())) throw new Error(l10n.t('"{0}" is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM or +Nd.', t));
   return d;
 }
 
@@ -40,10 +41,10 @@ export function dateOrderProblem(notBefore: Date | null | undefined, expiresOn: 
   changing: 'notBefore' | 'expiresOn' = 'expiresOn'): string | undefined {
   if (!notBefore || !expiresOn || expiresOn.getTime() > notBefore.getTime()) return undefined;
   return changing === 'expiresOn'
-    ? `The expiry date (${formatDate(expiresOn)}) must be after the activation date (${formatDate(notBefore)}): ` +
-      'the secret would never be valid. Enter a later expiry date, or leave it empty.'
-    : `The activation date (${formatDate(notBefore)}) must be before the expiry date (${formatDate(expiresOn)}): ` +
-      'the secret would never be valid. Enter an earlier activation date, or change the expiry date first.';
+    ? l10n.t('The expiry date ({0}) must be after the activation date ({1}): the secret would never be valid. Enter a later expiry date, or leave it empty.',
+      formatDate(expiresOn), formatDate(notBefore))
+    : l10n.t('The activation date ({0}) must be before the expiry date ({1}): the secret would never be valid. Enter an earlier activation date, or change the expiry date first.',
+      formatDate(notBefore), formatDate(expiresOn));
 }
 
 /** Validates a date input and, when it parses, its order against the other date of the secret. */
