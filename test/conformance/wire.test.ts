@@ -1,6 +1,7 @@
 // JSON on the wire, below the SDK's deserializers (which hide missing or extra fields): the shapes of
 // SecretBundle, SecretItem, DeletedSecretBundle and errors, at each service version of the matrix.
 import * as assert from 'node:assert/strict';
+import { DATA_PLANE_PREVIEW, DATA_PLANE_STABLE } from '../../src/emulator/apiversions';
 import { emulatorForSuite, forEachCombo } from './support/emulator';
 import { SEED_CERT, SEED_DELETED, SEED_TAGGED, TENANT_B, VAULT_MAIN, VAULT_TENANT_B } from './support/fixtures';
 
@@ -91,6 +92,17 @@ describe('conformance: wire shapes (raw HTTPS with a real token)', function () {
       checkAttributes(b.attributes as Json);
     });
 
+    it('attributes by api-version: recoveryLevel (from 2016-10-01) and recoverableDays (from 7.1) on bundles, items and deleted bundles', async () => {
+      const bundle = (await call('GET', `secrets/${SEED_TAGGED}/?${v}`)).json() as { attributes: Json };
+      const items = ((await call('GET', `secrets?${v}&maxresults=5`)).json() as { value: { attributes: Json }[] }).value;
+      const deleted = (await call('GET', `deletedsecrets/${SEED_DELETED[1]}?${v}`)).json() as { attributes: Json };
+      for (const a of [bundle.attributes, ...items.map((i) => i.attributes), deleted.attributes]) {
+        // every version of the matrix is 7.5 or later
+        assert.equal(a.recoverableDays, 90);
+        assert.equal(a.recoveryLevel, 'Recoverable+Purgeable');
+      }
+    });
+
     it('errors: {"error":{"code","message"}} as JSON; purge answers 204 with no body', async () => {
       const nf = await call('GET', `secrets/${combo.prefix}-nowhere/?${v}`);
       assert.equal(nf.status, 404);
@@ -133,6 +145,18 @@ describe('conformance: wire shapes (raw HTTPS with a real token)', function () {
       assert.equal(res.status, 401);
       const ch = String(res.headers['www-authenticate']);
       assert.ok(ch.toLowerCase().includes(TENANT_B), 'challenge names tenant B');
+    });
+
+    it('each api-version the service knows gets its shape: no recoveryLevel before 2016-10-01, no recoverableDays before 7.1', async () => {
+      const older = ['2015-06-01', '2016-10-01', '7.0'];
+      for (const version of [...DATA_PLANE_STABLE, ...DATA_PLANE_PREVIEW]) {
+        const res = await call('GET', `secrets/${SEED_TAGGED}/?api-version=${version}`);
+        assert.equal(res.status, 200, version);
+        const a = (res.json() as { attributes: Json }).attributes;
+        for (const k of Object.keys(a)) assert.ok(ATTR_KEYS.includes(k), `${version}: unexpected attribute ${k}`);
+        assert.equal(a.recoveryLevel === undefined, version === '2015-06-01', `${version}: recoveryLevel ${String(a.recoveryLevel)}`);
+        assert.equal(a.recoverableDays === undefined, older.includes(version), `${version}: recoverableDays ${String(a.recoverableDays)}`);
+      }
     });
 
     it('the api-version query key is accepted URL-encoded (api%2Dversion), as the SDK sends it', async () => {
