@@ -7,6 +7,7 @@ import * as l10n from '@vscode/l10n';
 
 export type KeyVaultErrorKind =
   | 'rbac' | 'accessPolicy' | 'firewall' | 'disabled' | 'notFound' | 'conflictDeleted' | 'conflict' | 'beingDeleted'
+  | 'beingRecovered'
   | 'throttled' | 'unauthorized' | 'signIn' | 'certificateUntrusted' | 'network' | 'badRequest'
   | 'purgeProtected' | 'managedSecret' | 'hostNotAllowed' | 'cancelled' | 'badResponse' | 'unknown';
 
@@ -279,8 +280,12 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
     return mk('notFound', l10n.t('{0} was not found: it may have been deleted or renamed. Refresh the view.', capital(ctx.secret ? where(ctx) : vaultName(ctx))));
   }
   if (status === 409 || code === 'Conflict') {
+    // delete, recover and purge finish seconds after the service answers: until then the name is "in transit"
     if (/being deleted/i.test(msg) || inner === 'objectisbeingdeleted') {
-      return mk('beingDeleted', l10n.t('{0} is still being deleted. Wait a few seconds, then try again.', capital(where(ctx))));
+      return mk('beingDeleted', l10n.t('Key Vault is still deleting {0} (a delete or purge takes a few seconds to finish). Wait a moment, then try again.', where(ctx)));
+    }
+    if (/being recovered/i.test(msg) || inner === 'objectisbeingrecovered') {
+      return mk('beingRecovered', l10n.t('Key Vault is still recovering {0} (a recovery takes a few seconds to finish). Wait a moment, then try again.', where(ctx)));
     }
     if (inner === 'objectisdeletedbutrecoverable' || /deleted but recoverable/i.test(msg)) {
       return mk('conflictDeleted', l10n.t('The name{0} belongs to a deleted secret in {1}. Recover the deleted secret, or purge it to reuse the name.', ctx.secret ? ` "${ctx.secret}"` : '', vaultName(ctx)));

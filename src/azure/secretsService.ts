@@ -1,6 +1,7 @@
 // SecretsService over @azure/keyvault-secrets (SecretClient). Browsing never reads a value: lists map to
 // SecretProps, and only getSecretValue returns one.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import * as l10n from '@vscode/l10n';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import {
@@ -179,11 +180,11 @@ class SdkSecretsService implements SecretsService {
 
   deleteSecret(name: string, options?: OperationOptions): Promise<DeletedSecretProps> {
     return this.call(name, 'delete', async () => {
-      options?.onProgress?.(`Deleting ${name}…`);
+      options?.onProgress?.(l10n.t('Deleting "{0}"…', name));
       const poller = await this.client.beginDeleteSecret(name, {
         abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
       });
-      return toDeletedSecretProps(await pollToEnd(poller, `Waiting for ${name} to be deleted…`, options));
+      return toDeletedSecretProps(await pollToEnd(poller, l10n.t('Waiting for Key Vault to finish deleting "{0}"…', name), options));
     }, options?.abortSignal);
   }
 
@@ -200,11 +201,11 @@ class SdkSecretsService implements SecretsService {
 
   recoverSecret(name: string, options?: OperationOptions): Promise<SecretProps> {
     return this.call(name, 'recover', async () => {
-      options?.onProgress?.(`Recovering ${name}…`);
+      options?.onProgress?.(l10n.t('Recovering "{0}"…', name));
       const poller = await this.client.beginRecoverDeletedSecret(name, {
         abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
       });
-      return toSecretProps(await pollToEnd(poller, `Waiting for ${name} to be recovered…`, options));
+      return toSecretProps(await pollToEnd(poller, l10n.t('Waiting for Key Vault to finish recovering "{0}"…', name), options));
     }, options?.abortSignal);
   }
 
@@ -228,11 +229,30 @@ class SdkSecretsService implements SecretsService {
   }
 }
 
-/** Waits for a delete/recover poller, reporting progress and honouring cancellation. */
-function pollToEnd<T>(poller: { onProgress(cb: () => void): unknown; pollUntilDone(o?: { abortSignal?: AbortSignal }): Promise<T> },
-  waiting: string, options?: OperationOptions): Promise<T> {
+/**
+ * Waits for a delete/recover poller, reporting progress and honouring cancellation at once: the poller's own
+ * wait between polls does not watch the signal, so the wait ends on abort and the poller stops.
+ */
+function pollToEnd<T>(poller: {
+  onProgress(cb: () => void): unknown; pollUntilDone(o?: { abortSignal?: AbortSignal }): Promise<T>; stopPolling(): void;
+}, waiting: string, options?: OperationOptions): Promise<T> {
   poller.onProgress(() => options?.onProgress?.(waiting));
-  return poller.pollUntilDone({ abortSignal: options?.abortSignal });
+  const signal = options?.abortSignal;
+  const done = poller.pollUntilDone({ abortSignal: signal });
+  if (!signal) return done;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      poller.stopPolling();
+      const e = new Error('The operation was aborted.');
+      e.name = 'AbortError';
+      reject(e);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  done.catch(() => undefined); // a poll that fails after the abort is not an unhandled rejection
+  return Promise.race([done, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
 export function createSecretClient(vault: VaultRef, credential: TokenCredential, options: SecretsServiceOptions = {}): SecretClient {

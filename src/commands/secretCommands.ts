@@ -3,9 +3,10 @@
 // to the clipboard (cleared after a delay), never logged, never written anywhere else.
 import * as vscode from 'vscode';
 import { classifyError } from '../azure/errors';
-import type { SecretProps, SecretPropertiesUpdate, SecretWrite, VaultRef } from '../azure/model';
+import type { DeletedSecretProps, SecretProps, SecretPropertiesUpdate, SecretWrite, VaultRef } from '../azure/model';
 import { parseTags, validateContentType, validateSecretName, validateSecretValue, validateTags } from '../azure/names';
 import { certificateBackedMessage, isPurgeable } from '../azure/rules';
+import { retryWhileInWindow, type WindowKind } from '../azure/serviceWindows';
 import { DeletedSecretNode, SecretNode } from '../tree/nodes';
 import * as os from 'node:os';
 import { reportError } from '../ui/output';
@@ -124,12 +125,29 @@ export async function setSecret(ctx: CommandContext, node?: unknown): Promise<Se
   return result;
 }
 
-/** Saves a value (with progress); a name held by a deleted secret offers Recover or Purge and Create. */
+/**
+ * Runs a service call again while Key Vault is still deleting, purging or recovering the name (409
+ * ObjectIsBeingDeleted / ObjectIsBeingRecovered), showing the wait in the progress notification, within the hub's
+ * bound. `cutOffAtBound`: the call itself waits for the service (a delete or recover poller).
+ */
+function whileInWindow<T>(ctx: CommandContext, vault: VaultRef, name: string, abortSignal: AbortSignal, report: (m: string) => void,
+  op: (signal: AbortSignal) => Promise<T>, outcome: string, cutOffAtBound?: WindowKind): Promise<T> {
+  return retryWhileInWindow(op, {
+    secret: name, vault: vault.name, abortSignal, boundMs: ctx.hub.windowBoundMs, onWait: (m) => report(m), outcome, cutOffAtBound,
+  });
+}
+
+/**
+ * Saves a value (with progress); a name held by a deleted secret offers Recover or Purge and Create. While Key Vault
+ * is still deleting, purging or recovering the name, the save waits for it (within a bound) before it is sent again.
+ */
 export async function writeSecret(ctx: CommandContext, vault: VaultRef, name: string, write: SecretWrite): Promise<SecretProps> {
   const service = ctx.hub.service(vault);
   let result: SecretProps;
   try {
-    result = await withProgress(vscode.l10n.t('Saving "{0}" in {1}…', name, vault.name), (abortSignal) => service.setSecret(name, write, { abortSignal }));
+    result = await withProgress(vscode.l10n.t('Saving "{0}" in {1}…', name, vault.name), (abortSignal, report) =>
+      whileInWindow(ctx, vault, name, abortSignal, report, (signal) => service.setSecret(name, write, { abortSignal: signal }),
+        vscode.l10n.t('Nothing was saved: try again in a minute.')));
   } catch (err) {
     const kind = classifyError(err).kind;
     if (kind === 'cancelled') {
@@ -162,23 +180,20 @@ async function resolveDeletedConflict(ctx: CommandContext, vault: VaultRef, name
     ...buttons);
   if (choice === recover) {
     return withProgress(vscode.l10n.t('Recovering "{0}"…', name), async (abortSignal, report) => {
-      await service.recoverSecret(name, { abortSignal, onProgress: report });
-      return service.setSecret(name, write, { abortSignal });
+      // the recover poller waits until the secret answers again; then the value goes in as its new version
+      await whileInWindow(ctx, vault, name, abortSignal, report, (signal) => service.recoverSecret(name, { abortSignal: signal, onProgress: report }),
+        vscode.l10n.t('Your value was not saved: once the secret is back, set it again.'), 'recovering');
+      return whileInWindow(ctx, vault, name, abortSignal, report, (signal) => service.setSecret(name, write, { abortSignal: signal }),
+        vscode.l10n.t('The secret was recovered, but your value was not saved: try again in a minute.'));
     });
   }
   if (choice === purgeAndCreate) {
-    return withProgress(vscode.l10n.t('Purging "{0}" and creating it anew…', name), async (abortSignal) => {
-      await service.purgeSecret(name, { abortSignal });
-      // a purge takes a moment to release the name
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await service.setSecret(name, write, { abortSignal });
-        } catch (err) {
-          const kind = classifyError(err).kind;
-          if (attempt >= 10 || (kind !== 'conflictDeleted' && kind !== 'beingDeleted')) throw err;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
+    return withProgress(vscode.l10n.t('Purging "{0}" and creating it anew…', name), async (abortSignal, report) => {
+      await whileInWindow(ctx, vault, name, abortSignal, report, (signal) => service.purgeSecret(name, { abortSignal: signal }),
+        vscode.l10n.t('Nothing was purged or saved: try again in a minute.'));
+      // the purge answers at once but releases the name only when Key Vault has finished it: the set waits for that
+      return whileInWindow(ctx, vault, name, abortSignal, report, (signal) => service.setSecret(name, write, { abortSignal: signal }),
+        vscode.l10n.t('The deleted secret was purged, but your value was not saved: set it again in a minute.'));
     });
   }
   throw new UserCancelled();
@@ -292,9 +307,15 @@ export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise
     deleteButton);
   if (answer !== deleteButton) return;
   const service = ctx.hub.service(ref.vault);
-  const deleted = await withProgress(vscode.l10n.t('Deleting "{0}" from {1}…', ref.name, ref.vault.name), (abortSignal, report) =>
-    service.deleteSecret(ref.name, { abortSignal, onProgress: report }));
-  ctx.tree.refreshVault(ref.vault.url);
+  let deleted: DeletedSecretProps;
+  try {
+    // done when the deleted secret can be read (the delete poller), so the tree then lists it under "Deleted secrets"
+    deleted = await withProgress(vscode.l10n.t('Deleting "{0}" from {1}…', ref.name, ref.vault.name), (abortSignal, report) =>
+      whileInWindow(ctx, ref.vault, ref.name, abortSignal, report, (signal) => service.deleteSecret(ref.name, { abortSignal: signal, onProgress: report }),
+        vscode.l10n.t('It shows under "Deleted secrets" when Key Vault has finished: refresh in a minute.'), 'deleting'));
+  } finally {
+    ctx.tree.refreshVault(ref.vault.url);
+  }
   const deletedMessage = deleted.scheduledPurgeDate
     ? vscode.l10n.t('Deleted "{0}". It can be recovered until {1}.', ref.name, deleted.scheduledPurgeDate.toISOString().slice(0, 10))
     : vscode.l10n.t('Deleted "{0}". It can be recovered.', ref.name);
@@ -311,9 +332,16 @@ export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise
 
 export async function recoverByName(ctx: CommandContext, vault: VaultRef, name: string): Promise<SecretProps> {
   const service = ctx.hub.service(vault);
-  const result = await withProgress(vscode.l10n.t('Recovering "{0}" in {1}…', name, vault.name), (abortSignal, report) =>
-    service.recoverSecret(name, { abortSignal, onProgress: report }));
-  ctx.tree.refreshVault(vault.url);
+  let result: SecretProps;
+  try {
+    // done when the secret answers again (the recover poller): a reveal right after shows the value, not a 404;
+    // a recover sent while Key Vault is still finishing a delete waits for that first
+    result = await withProgress(vscode.l10n.t('Recovering "{0}" in {1}…', name, vault.name), (abortSignal, report) =>
+      whileInWindow(ctx, vault, name, abortSignal, report, (signal) => service.recoverSecret(name, { abortSignal: signal, onProgress: report }),
+        vscode.l10n.t('It is back in the vault when Key Vault has finished: refresh in a minute.'), 'recovering'));
+  } finally {
+    ctx.tree.refreshVault(vault.url);
+  }
   void vscode.window.showInformationMessage(vscode.l10n.t('Recovered "{0}" in {1}.', name, vault.name));
   return result;
 }
@@ -336,8 +364,13 @@ export async function purgeSecret(ctx: CommandContext, node?: unknown): Promise<
     placeHolder: ref.name,
     validateInput: (v) => (v === ref.name ? undefined : vscode.l10n.t('Type "{0}" exactly to purge it.', ref.name)),
   }));
-  await withProgress(vscode.l10n.t('Purging "{0}"…', ref.name), (abortSignal) => ctx.hub.service(ref.vault).purgeSecret(ref.name, { abortSignal }));
+  const service = ctx.hub.service(ref.vault);
+  // a purge sent while Key Vault is still finishing the delete (409) waits for it
+  await withProgress(vscode.l10n.t('Purging "{0}"…', ref.name), (abortSignal, report) =>
+    whileInWindow(ctx, ref.vault, ref.name, abortSignal, report, (signal) => service.purgeSecret(ref.name, { abortSignal: signal }),
+      vscode.l10n.t('Nothing was purged: try again in a minute.')));
   ctx.tree.refreshVault(ref.vault.url);
+  // the name is free again only once Key Vault has finished the purge; Set Secret waits for that
   void vscode.window.showInformationMessage(vscode.l10n.t('Purged "{0}" from {1}.', ref.name, ref.vault.name));
 }
 

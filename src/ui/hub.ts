@@ -8,6 +8,7 @@ import { createDiscoveryService, type DiscoveryService } from '../azure/discover
 import type { CloudEnvironment, DeletedSecretProps, EmulatorReadyInfo, Page, SecretProps, SecretsService, SubscriptionRef, TenantRef, VaultRef } from '../azure/model';
 import { normalizeVaultUrl, parseVaultUrl } from '../azure/names';
 import { createSecretsService } from '../azure/secretsService';
+import { WINDOW_BOUND_MS } from '../azure/serviceWindows';
 import { createChainCredential, type ChainMember } from '../auth/chain';
 import { createEmulatorCredential } from '../auth/emulatorCredential';
 import { credentialForVault } from '../auth/guard';
@@ -49,6 +50,8 @@ export class Hub implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The discovery path taken last ('resourceGraph' or 'listBySubscription'), for tests and diagnostics. */
   lastDiscoveryPath: string | undefined;
+  /** How long commands wait for Key Vault to finish a delete, recover or purge (src/azure/serviceWindows.ts); tests shorten it. */
+  windowBoundMs = WINDOW_BOUND_MS;
 
   /**
    * @param integrations what the orchestrators read (Airflow backend configuration, ZenML keys seen): state of its
