@@ -159,6 +159,11 @@ function activate(context) {
       signedIn = true;
     }),
     vscode.commands.registerCommand('keyvaultTestAuth.requests', () => requests.splice(0)),
+    // the workbench's own theme picker searches the (unreachable) marketplace: the UI tests set the theme here
+    vscode.commands.registerCommand('keyvaultTestAuth.colorTheme', async () => {
+      const theme = await vscode.window.showInputBox({ prompt: 'workbench.colorTheme' });
+      if (theme) await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+    }),
     vscode.commands.registerCommand('keyvaultTestAuth.signOut', () => {
       signedIn = false;
       for (const provider of providers) provider.signOut();

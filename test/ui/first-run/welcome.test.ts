@@ -33,11 +33,13 @@ describe('first run: the welcome view', () => {
     }
     assert.deepStrictEqual(await wb.treeLabels(), [], 'no tree rows yet');
     await wb.screenshot('welcome');
+    await wb.screenshot('walkthrough-welcome', { clip: { x: 0, y: 0, width: 560, height: 320 } });
   });
 
   it('"Add Vault by URL" asks for the URL and shows the vault; removing it brings the welcome back', async () => {
     await button('Add Vault by URL').click();
     assert.match(await wb.inputPrompt(), /vault/i);
+    await wb.screenshot('add-vault', { clip: { x: 300, y: 0, width: 1000, height: 160 } });
     await wb.answerInput('contoso-newcomer'); // a name: the URL under the cloud's vault suffix
     await wb.waitForTreeItem('Vaults added by URL');
     await wb.expand('Vaults added by URL');

@@ -196,13 +196,13 @@ export class Workbench {
   // ---- screenshots ----
 
   /** Saves test-output/ui/<name>.png after animations settle; returns the path. */
-  async screenshot(name: string, { parkMouse = true }: { parkMouse?: boolean } = {}): Promise<string> {
+  async screenshot(name: string, { parkMouse = true, clip }: { parkMouse?: boolean; clip?: { x: number; y: number; width: number; height: number } } = {}): Promise<string> {
     const file = path.join(session().outDir, `${name}.png`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // park the pointer on the empty editor area so no hover tooltip covers the picture
     if (parkMouse) await this.page.mouse.move(900, 700);
     await sleep(700);
-    await this.page.screenshot({ path: file });
+    await this.page.screenshot({ path: file, clip });
     return file;
   }
 }
