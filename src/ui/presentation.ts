@@ -74,6 +74,14 @@ export class RevealAutoClose implements vscode.Disposable {
         const uri = tabUri(tab);
         if (uri && this.isRevealView(uri)) this.schedule(uri);
       }
+      // closed by hand: a later reveal of the same secret gets its full time
+      for (const tab of e.closed) {
+        const key = tabUri(tab)?.toString();
+        if (key && this.timers.has(key) && !openTabs().some((t) => tabUri(t)?.toString() === key)) {
+          clearTimeout(this.timers.get(key));
+          this.timers.delete(key);
+        }
+      }
     })];
   }
 
@@ -83,7 +91,7 @@ export class RevealAutoClose implements vscode.Disposable {
     if (!(seconds > 0) || this.timers.has(key)) return;
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
-      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => tabUri(t)?.toString() === key);
+      const tabs = openTabs().filter((t) => tabUri(t)?.toString() === key);
       if (tabs.length) void vscode.window.tabGroups.close(tabs, true);
     }, seconds * 1000));
   }
@@ -94,6 +102,8 @@ export class RevealAutoClose implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
+
+const openTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
 
 function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
   return tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;

@@ -78,7 +78,7 @@ describe('walkthrough and themes', () => {
       assert.ok(colours.activity && colours.tree, `icons found: ${JSON.stringify(colours)}`);
       assert.ok(contrast(colours.activity, colours.activityBg) >= 3, `activity-bar icon contrast in ${theme}: ${JSON.stringify(colours)}`);
       assert.ok(contrast(colours.tree, colours.treeBg) >= 3, `tree icon contrast in ${theme}: ${JSON.stringify(colours)}`);
-      await wb.screenshot(`theme-${theme.toLowerCase().replace(/^default /, '').replace(/\s+/g, '-')}`);
+      await wb.screenshot(`theme-${theme.toLowerCase().replace(/^default /, '').replace(/\s+/g, '-')}`, { clip: { x: 0, y: 0, width: 540, height: 220 } });
     });
   }
 });
