@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // Nothing below the UI layer may import vscode.
-    files: ['src/emulator/**/*.ts', 'src/azure/**/*.ts', 'src/auth/**/*.ts', 'src/integrations/**/*.ts', 'src/references/**/*.ts'],
+    files: ['src/emulator/**/*.ts', 'src/azure/**/*.ts', 'src/auth/**/*.ts', 'src/integrations/**/*.ts', 'src/references/**/*.ts', 'src/bulk/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'vscode belongs to the UI layer only' }] }] },
   },
 );
