@@ -37,8 +37,27 @@ export function rolesOn(principal: Principal, vault: VaultConfig): RoleName[] {
     .map((r) => r.role);
 }
 
+/**
+ * Decisions per role list: assignments change only by adding one (push), replacing one with the same role and
+ * scope (only `arm` may differ, which the data plane ignores) or filtering into a new array — so a list with the
+ * same identity and length decides the same way, and a principal with hundreds of assignments is not rescanned
+ * on every request.
+ */
+const decisions = new WeakMap<RoleAssignment[], { length: number; byKey: Map<string, boolean> }>();
+
 export function rbacAllows(principal: Principal, vault: VaultConfig, action: string): boolean {
-  return rolesOn(principal, vault).some((role) => ROLE_DATA_ACTIONS[role].some((p) => matches(p, action)));
+  let c = decisions.get(principal.roles);
+  if (!c || c.length !== principal.roles.length) {
+    c = { length: principal.roles.length, byKey: new Map() };
+    decisions.set(principal.roles, c);
+  }
+  const key = `${vault.name}\n${vault.subscriptionId}\n${action}`;
+  let allowed = c.byKey.get(key);
+  if (allowed === undefined) {
+    allowed = rolesOn(principal, vault).some((role) => ROLE_DATA_ACTIONS[role].some((p) => matches(p, action)));
+    c.byKey.set(key, allowed);
+  }
+  return allowed;
 }
 
 /** Access-policy permission needed for each data action. */

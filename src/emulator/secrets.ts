@@ -94,9 +94,12 @@ function sweep(ctx: SecretsContext): void {
   const now = Date.now();
   if ((lastSweep.get(k) ?? 0) > now - 1000) return;
   lastSweep.set(k, now);
-  for (const r of ctx.store.list(ctx.vault.name)) {
-    if (r.deleted && r.deleted.scheduledPurgeDate * 1000 <= now) ctx.store.remove(ctx.vault.name, r.name);
+  const due: string[] = [];
+  for (const k of ctx.store.deletedKeys(ctx.vault.name)) {
+    const r = ctx.store.get(ctx.vault.name, k);
+    if (r?.deleted && r.deleted.scheduledPurgeDate * 1000 <= now) due.push(r.name);
   }
+  for (const name of due) ctx.store.remove(ctx.vault.name, name);
 }
 
 /** The recover or purge window the name is in, if any. */
@@ -204,7 +207,29 @@ function listResult<T>(ctx: SecretsContext, path: string, sorted: T[], key: (t: 
   };
 }
 
-const byName = (a: SecretRecord, b: SecretRecord) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0);
+/**
+ * One list page straight off the store's sorted index: binary search to the skip token's name, then a walk
+ * that stops at the first included record after the page (the next page's key) — no sort, no scan from the start.
+ */
+function indexedListResult(ctx: SecretsContext, path: string, include: (r: SecretRecord) => boolean,
+  map: (r: SecretRecord) => unknown): HandlerResult {
+  const maxRaw = ctx.query.get('maxresults');
+  const size = parseMaxResults(maxRaw);
+  const token = ctx.query.get('$skiptoken');
+  const from = token ? decodeSkipToken(token) : undefined;
+  const value: unknown[] = [];
+  let next: string | undefined;
+  ctx.store.scan(ctx.vault.name, from, (k, r) => {
+    if (!include(r)) return true;
+    if (value.length === size) {
+      next = k;
+      return false;
+    }
+    value.push(map(r));
+    return true;
+  });
+  return { status: 200, body: { value, nextLink: nextLink(ctx.origin, path, ctx.query.get('api-version'), next, maxRaw ? size : undefined) } };
+}
 
 // ---- operations -------------------------------------------------------------------------------------------
 
@@ -278,8 +303,7 @@ const inTransit = (ctx: SecretsContext): Set<string> => ctx.transit?.names(ctx.v
 
 function listSecrets(ctx: SecretsContext): HandlerResult {
   const transit = inTransit(ctx);
-  const recs = ctx.store.list(ctx.vault.name).filter((r) => !r.deleted && !transit.has(r.name.toLowerCase())).sort(byName);
-  return listResult(ctx, '/secrets', recs, (r) => r.name.toLowerCase(),
+  return indexedListResult(ctx, '/secrets', (r) => !r.deleted && (transit.size === 0 || !transit.has(r.name.toLowerCase())),
     (r) => common(r, latest(r), ctx, `${ctx.origin}/secrets/${r.name}`));
 }
 
@@ -292,7 +316,9 @@ function listVersions(ctx: SecretsContext, name: string): HandlerResult {
 }
 
 function listDeleted(ctx: SecretsContext): HandlerResult {
-  const recs = ctx.store.list(ctx.vault.name).filter((r) => r.deleted && !isPending(r)).sort(byName);
+  // only the deleted names, in order (a vault of 50,000 live secrets and a few deleted ones lists those few)
+  const recs = [...ctx.store.deletedKeys(ctx.vault.name)].sort()
+    .map((k) => ctx.store.get(ctx.vault.name, k)!).filter((r) => r.deleted && !isPending(r));
   return listResult(ctx, '/deletedsecrets', recs, (r) => r.name.toLowerCase(),
     (r) => ({ ...common(r, latest(r), ctx, `${ctx.origin}/secrets/${r.name}`), ...deletedFields(r, ctx) }));
 }
@@ -392,6 +418,6 @@ export function routeSecrets(method: string, segments: string[]): SecretsRoute |
 /** Secrets written directly by the seed (once per vault). */
 export function seedVault(store: SecretStore, vault: VaultConfig, records: SecretRecord[]): void {
   if (store.isSeeded(vault.name)) return;
-  for (const r of records) store.put(vault.name, r);
+  store.putMany(vault.name, records);
   store.markSeeded(vault.name);
 }

@@ -416,7 +416,7 @@ export class EmulatorServer {
     try {
       const hostHeader = (req.headers.host ?? '').toLowerCase();
       const { hostname, port } = splitHost(hostHeader, this.port);
-      const url = new URL(req.url ?? '/', 'https://x');
+      const url = pathAndQuery(req.url ?? '/');
       const query = decodeQuery(url.search);
       const segments = url.pathname.split('/').slice(1).map(safeDecode);
       if (hostname.endsWith(VAULT_SUFFIX)) {
@@ -493,7 +493,7 @@ export class EmulatorServer {
     const operation = route?.operation ?? 'secrets.unknown';
     setOperation(operation);
     this.count(operation);
-    const vault = this.config.vaults.find((v) => v.name.toLowerCase() === vaultName);
+    const vault = this.vaultByName(vaultName);
     if (!vault) {
       return { reply: { status: 404, body: { error: { code: 'VaultNotFound', message: `Vault ${vaultName} does not exist in this emulator.` } } } };
     }
@@ -534,10 +534,28 @@ export class EmulatorServer {
     if (fault && fault !== CORRUPT) return { reply: fault };
     // 6. handler
     const result: HandlerResult = route.run({
-      vault, store: this.store, origin, sealKey: Buffer.from(this.keys.sealKey, 'base64'), query,
+      vault, store: this.store, origin, sealKey: this.sealKey(), query,
       readBody: () => parseJsonBody(raw), transit: this.transit, shape: shapeOf(apiVersion!),
     });
     return { reply: fault === CORRUPT ? { ...result, corrupt: true } : result };
+  }
+
+  private vaultIndex?: { of: VaultConfig[]; length: number; byName: Map<string, VaultConfig> };
+  /** A vault by lower-cased name (an index over config.vaults, rebuilt when that list changes). */
+  private vaultByName(lower: string): VaultConfig | undefined {
+    const vaults = this.config.vaults;
+    if (this.vaultIndex?.of !== vaults || this.vaultIndex.length !== vaults.length) {
+      const byName = new Map<string, VaultConfig>();
+      for (const v of vaults) if (!byName.has(v.name.toLowerCase())) byName.set(v.name.toLowerCase(), v);
+      this.vaultIndex = { of: vaults, length: vaults.length, byName };
+    }
+    return this.vaultIndex.byName.get(lower);
+  }
+
+  private sealKeyBuffer?: { from: string; key: Buffer };
+  private sealKey(): Buffer {
+    if (this.sealKeyBuffer?.from !== this.keys.sealKey) this.sealKeyBuffer = { from: this.keys.sealKey, key: Buffer.from(this.keys.sealKey, 'base64') };
+    return this.sealKeyBuffer.key;
   }
 
   private principalOf(claims: TokenClaims): Principal | undefined {
@@ -834,9 +852,47 @@ function checkLimits(o: Partial<EmulatorLimits>): EmulatorLimits {
 // ---- helpers --------------------------------------------------------------------------------------------
 
 function splitHost(host: string, fallbackPort: number): { hostname: string; port: number } {
+  // the usual "name:port" without a regex; anything else (IPv6, odd forms) takes the full parse
+  const colon = host.indexOf(':');
+  if (colon > 0 && host[0] !== '[' && host.indexOf(':', colon + 1) < 0) {
+    const digits = host.slice(colon + 1);
+    if (digits.length > 0 && digits.length <= 5 && isDigits(digits)) {
+      const name = host.charCodeAt(colon - 1) === 46 /* . */ ? host.slice(0, colon - 1) : host.slice(0, colon);
+      return { hostname: name, port: Number(digits) };
+    }
+  }
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
   if (!m) return { hostname: host, port: fallbackPort };
   return { hostname: m[1].replace(/\.$/, ''), port: m[2] ? Number(m[2]) : 443 };
+}
+
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Path characters that URL parsing leaves as they are (no dot segments, escapes or backslashes to resolve). */
+function isPlainPath(p: string): boolean {
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    // a-z A-Z 0-9 / - _
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 47 || c === 45 || c === 95)) return false;
+  }
+  return true;
+}
+
+/** Path and query of a request target: a plain path is split as is, anything else goes through URL parsing. */
+function pathAndQuery(target: string): { pathname: string; search: string } {
+  const q = target.indexOf('?');
+  const p = q < 0 ? target : target.slice(0, q);
+  if (p.length > 0 && p.charCodeAt(0) === 47 && isPlainPath(p) && target.indexOf('#') < 0) {
+    return { pathname: p, search: q < 0 ? '' : target.slice(q) };
+  }
+  const url = new URL(target, 'https://x');
+  return { pathname: url.pathname, search: url.search };
 }
 
 function safeDecode(s: string): string {
@@ -964,6 +1020,7 @@ function parseJsonBody(raw: Buffer): unknown {
 function bearer(req: http.IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
+  if (h.startsWith('Bearer ') && h.length > 7 && h.charCodeAt(7) > 32 && h.charCodeAt(h.length - 1) > 32) return h.slice(7);
   const m = /^(?:Bearer|PoP)\s+(.+)$/i.exec(h.trim());
   return m ? m[1] : undefined;
 }

@@ -30,18 +30,43 @@ export interface SecretStore {
   markSeeded(vault: string): void;
   /** Live and deleted records of a vault. */
   list(vault: string): SecretRecord[];
+  /**
+   * Visits a vault's records in order of their lower-cased names, starting at the first name >= `from`
+   * (binary search on a sorted index kept up to date by put/remove), until `visit` returns false.
+   */
+  scan(vault: string, from: string | undefined, visit: (key: string, record: SecretRecord) => boolean): void;
+  /** Lower-cased names of a vault's deleted records (kept by put/remove: sweeps and deleted lists skip the rest). */
+  deletedKeys(vault: string): ReadonlySet<string>;
   get(vault: string, name: string): SecretRecord | undefined;
   /** Durable when it returns. */
   put(vault: string, record: SecretRecord): void;
+  /** Many new records at once (a seed): durable when it returns, written in large batches rather than one by one. */
+  putMany(vault: string, records: SecretRecord[]): void;
   remove(vault: string, name: string): void;
   close(): void;
 }
 
 const key = (s: string) => s.toLowerCase();
 
+/** Index of the first element of sorted `keys` that is >= `k`. */
+export function lowerBound(keys: readonly string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class MemoryStore implements SecretStore {
   protected vaults = new Map<string, Map<string, SecretRecord>>();
   protected seeded = new Set<string>();
+  /** Per vault: the lower-cased names in ascending order (what list pages walk), kept in step with `vaults`. */
+  private readonly sorted = new Map<string, string[]>();
+  private readonly deleted = new Map<string, Set<string>>();
+  private static readonly NONE: ReadonlySet<string> = new Set();
 
   isSeeded(vault: string): boolean {
     return this.seeded.has(key(vault));
@@ -52,16 +77,56 @@ export class MemoryStore implements SecretStore {
   list(vault: string): SecretRecord[] {
     return [...(this.vaults.get(key(vault))?.values() ?? [])];
   }
+  scan(vault: string, from: string | undefined, visit: (key: string, record: SecretRecord) => boolean): void {
+    const v = key(vault);
+    const m = this.vaults.get(v);
+    const keys = this.sorted.get(v);
+    if (!m || !keys) return;
+    for (let i = from === undefined ? 0 : lowerBound(keys, from); i < keys.length; i++) {
+      const k = keys[i];
+      if (!visit(k, m.get(k)!)) return;
+    }
+  }
+  deletedKeys(vault: string): ReadonlySet<string> {
+    return this.deleted.get(key(vault)) ?? MemoryStore.NONE;
+  }
   get(vault: string, name: string): SecretRecord | undefined {
     return this.vaults.get(key(vault))?.get(key(name));
   }
   put(vault: string, record: SecretRecord): void {
-    let m = this.vaults.get(key(vault));
-    if (!m) this.vaults.set(key(vault), (m = new Map()));
-    m.set(key(record.name), record);
+    const v = key(vault);
+    let m = this.vaults.get(v);
+    if (!m) {
+      this.vaults.set(v, (m = new Map()));
+      this.sorted.set(v, []);
+    }
+    const k = key(record.name);
+    if (!m.has(k)) {
+      const keys = this.sorted.get(v)!;
+      // appending in order (seeds, bulk loads) is the common case: no search, no move
+      if (keys.length === 0 || keys[keys.length - 1] < k) keys.push(k);
+      else keys.splice(lowerBound(keys, k), 0, k);
+    }
+    m.set(k, record);
+    if (record.deleted) {
+      let d = this.deleted.get(v);
+      if (!d) this.deleted.set(v, (d = new Set()));
+      d.add(k);
+    } else {
+      this.deleted.get(v)?.delete(k);
+    }
+  }
+  putMany(vault: string, records: SecretRecord[]): void {
+    for (const r of records) this.put(vault, r);
   }
   remove(vault: string, name: string): void {
-    this.vaults.get(key(vault))?.delete(key(name));
+    const v = key(vault);
+    const k = key(name);
+    if (!this.vaults.get(v)?.delete(k)) return;
+    this.deleted.get(v)?.delete(k);
+    const keys = this.sorted.get(v)!;
+    const i = lowerBound(keys, k);
+    if (keys[i] === k) keys.splice(i, 1);
   }
   close(): void {
     // nothing to release
@@ -367,6 +432,7 @@ export class PersistedStore extends MemoryStore {
       delete rec.kidName;
       delete rec.deleted;
       Object.assign(rec, metaOf(o.meta as SecretRecord));
+      super.put(o.vault, rec); // the deleted state changed in place: keep the index of deleted names in step
     } else {
       return `an entry has the unknown kind ${JSON.stringify((o as { op?: unknown }).op)}`;
     }
@@ -485,6 +551,34 @@ export class PersistedStore extends MemoryStore {
     if (ops.length) this.append(ops);
     super.put(vault, record);
     this.maybeCompact();
+  }
+  /** One journal line (one fsync) per ~1 MiB of records instead of one per record. */
+  override putMany(vault: string, records: SecretRecord[]): void {
+    const v = key(vault);
+    let batch: SecretRecord[] = [];
+    const names = new Set<string>();
+    let size = 0;
+    const flush = () => {
+      if (!batch.length) return;
+      this.append(batch.map((record) => {
+        const old = super.get(v, record.name);
+        return old ? diff(v, old, record) : [{ op: 'put', vault: v, record } as Op];
+      }).flat());
+      for (const r of batch) super.put(v, r);
+      batch = [];
+      names.clear();
+      size = 0;
+      this.maybeCompact();
+    };
+    for (const r of records) {
+      // a name twice in one batch: the second is a change of the first, written after it
+      if (names.has(key(r.name))) flush();
+      batch.push(r);
+      names.add(key(r.name));
+      size += r.versions.reduce((n, x) => n + x.value.length + 200, r.name.length);
+      if (size >= SNAPSHOT_LINE_BYTES) flush();
+    }
+    flush();
   }
   override remove(vault: string, name: string): void {
     if (!super.get(vault, name)) return;

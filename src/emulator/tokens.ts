@@ -27,12 +27,20 @@ export interface TokenClaims extends JWTPayload {
   aud: string;
 }
 
+/** An audience without trailing slashes, lower case (no work for one that is so already). */
+function normAudience(a: string): string {
+  const trimmed = a.endsWith('/') ? a.replace(/\/+$/, '') : a;
+  return trimmed.toLowerCase();
+}
+
 export class TokenService {
   private readonly privateKey: crypto.KeyObject;
   private readonly publicKey: crypto.KeyObject;
   readonly kid: string;
   /** Verified tokens (raw string → claims) so hot paths do not re-verify RSA signatures. */
   private readonly cache = new Map<string, TokenClaims>();
+  /** Normalized audiences of cached claims (worked out once per token, not per request). */
+  private readonly audiences = new WeakMap<TokenClaims, string[]>();
 
   readonly skewSeconds: number;
 
@@ -211,11 +219,13 @@ export class TokenService {
       this.cache.delete(token);
       return undefined;
     }
-    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    const norm = (a: string) => a.replace(/\/+$/, '').toLowerCase();
-    const wanted = audiences.map(norm);
-    if (!aud.some((a) => typeof a === 'string' && wanted.includes(norm(a)))) return undefined;
-    return claims;
+    let aud = this.audiences.get(claims);
+    if (!aud) {
+      aud = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter((a): a is string => typeof a === 'string').map(normAudience);
+      this.audiences.set(claims, aud);
+    }
+    for (const w of audiences) if (aud.includes(normAudience(w))) return claims;
+    return undefined;
   }
 }
 
