@@ -1,4 +1,5 @@
 // Key Vault's naming and size rules, checked before a request so the user sees what is wrong while typing.
+import * as l10n from '@vscode/l10n';
 import type { CloudEnvironment } from './model';
 
 export const SECRET_NAME_MAX = 127;
@@ -9,22 +10,22 @@ export const TAGS_MAX = 15;
 export const TAG_PART_MAX = 512;
 
 function describeChar(ch: string): string {
-  if (ch === ' ') return 'a space';
-  if (/\s/.test(ch)) return 'a whitespace character';
+  if (ch === ' ') return l10n.t('a space');
+  if (/\s/.test(ch)) return l10n.t('a whitespace character');
   const cp = ch.codePointAt(0)!;
-  return cp < 0x20 || cp === 0x7f ? `the control character U+${cp.toString(16).padStart(4, '0').toUpperCase()}` : `"${ch}"`;
+  return cp < 0x20 || cp === 0x7f ? l10n.t('the control character {0}', `U+${cp.toString(16).padStart(4, '0').toUpperCase()}`) : `"${ch}"`;
 }
 
 /** Returns undefined when valid, otherwise a message saying what is wrong. */
 export function validateSecretName(name: string): string | undefined {
-  if (name.length === 0) return 'Enter a secret name (1–127 letters, digits and hyphens).';
+  if (name.length === 0) return l10n.t('Enter a secret name (1–127 letters, digits and hyphens).');
   const chars = [...name];
   const bad = chars.findIndex((c) => !/^[0-9a-zA-Z-]$/.test(c));
   if (bad >= 0) {
-    return `A secret name may contain only letters, digits and hyphens: ${describeChar(chars[bad]!)} at position ${bad + 1} is not allowed.`;
+    return l10n.t('A secret name may contain only letters, digits and hyphens: {0} at position {1} is not allowed.', describeChar(chars[bad]!), bad + 1);
   }
   if (name.length > SECRET_NAME_MAX) {
-    return `A secret name may have at most ${SECRET_NAME_MAX} characters; this one has ${name.length}.`;
+    return l10n.t('A secret name may have at most {0} characters; this one has {1}.', SECRET_NAME_MAX, name.length);
   }
   return undefined;
 }
@@ -34,14 +35,14 @@ export function utf8Size(value: string): number {
 }
 
 function formatBytes(n: number): string {
-  return n < 1024 ? `${n} bytes` : `${(n / 1024).toFixed(1)} KiB (${n} bytes)`;
+  return n < 1024 ? l10n.t('{0} bytes', n) : l10n.t('{0} KiB ({1} bytes)', (n / 1024).toFixed(1), n);
 }
 
 /** Key Vault accepts an empty value (the portal does not); only the size is limited. */
 export function validateSecretValue(value: string): string | undefined {
   const size = utf8Size(value);
   if (size > SECRET_VALUE_MAX_BYTES) {
-    return `The value is ${formatBytes(size)} in UTF-8; Key Vault allows at most ${formatBytes(SECRET_VALUE_MAX_BYTES)}.`;
+    return l10n.t('The value is {0} in UTF-8; Key Vault allows at most {1}.', formatBytes(size), formatBytes(SECRET_VALUE_MAX_BYTES));
   }
   return undefined;
 }
@@ -49,7 +50,7 @@ export function validateSecretValue(value: string): string | undefined {
 export function validateContentType(contentType: string | undefined): string | undefined {
   if (contentType === undefined) return undefined;
   if (contentType.length > CONTENT_TYPE_MAX) {
-    return `A content type may have at most ${CONTENT_TYPE_MAX} characters; this one has ${contentType.length}.`;
+    return l10n.t('A content type may have at most {0} characters; this one has {1}.', CONTENT_TYPE_MAX, contentType.length);
   }
   return undefined;
 }
@@ -57,12 +58,12 @@ export function validateContentType(contentType: string | undefined): string | u
 export function validateTags(tags: Record<string, string> | undefined): string | undefined {
   if (!tags) return undefined;
   const entries = Object.entries(tags);
-  if (entries.length > TAGS_MAX) return `A secret may have at most ${TAGS_MAX} tags; this one has ${entries.length}.`;
+  if (entries.length > TAGS_MAX) return l10n.t('A secret may have at most {0} tags; this one has {1}.', TAGS_MAX, entries.length);
   for (const [k, v] of entries) {
-    if (k.trim().length === 0) return 'A tag name must not be empty.';
-    if (k.length > TAG_PART_MAX) return `The tag name "${k.slice(0, 40)}…" is longer than ${TAG_PART_MAX} characters.`;
-    if (typeof v !== 'string') return `The tag "${k}" must have a text value.`;
-    if (v.length > TAG_PART_MAX) return `The value of tag "${k}" is longer than ${TAG_PART_MAX} characters.`;
+    if (k.trim().length === 0) return l10n.t('A tag name must not be empty.');
+    if (k.length > TAG_PART_MAX) return l10n.t('The tag name "{0}…" is longer than {1} characters.', k.slice(0, 40), TAG_PART_MAX);
+    if (typeof v !== 'string') return l10n.t('The tag "{0}" must have a text value.', k);
+    if (v.length > TAG_PART_MAX) return l10n.t('The value of tag "{0}" is longer than {1} characters.', k, TAG_PART_MAX);
   }
   return undefined;
 }
@@ -72,7 +73,7 @@ export function parseTags(input: string): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const part of input.split(',').map((p) => p.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`"${part}" is not name=value.`);
+    if (eq <= 0) throw new Error(l10n.t('"{0}" is not name=value.', part));
     tags[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   const err = validateTags(tags);
@@ -82,13 +83,13 @@ export function parseTags(input: string): Record<string, string> {
 
 export function validateVaultName(name: string): string | undefined {
   if (name.length < 3 || name.length > 24) {
-    return `A vault name has 3–24 characters; "${name}" has ${name.length}.`;
+    return l10n.t('A vault name has 3–24 characters; "{0}" has {1}.', name, name.length);
   }
-  if (!/^[a-zA-Z]/.test(name)) return `A vault name must start with a letter: "${name}".`;
+  if (!/^[a-zA-Z]/.test(name)) return l10n.t('A vault name must start with a letter: "{0}".', name);
   const bad = [...name].find((c) => !/^[0-9a-zA-Z-]$/.test(c));
-  if (bad !== undefined) return `A vault name may contain only letters, digits and hyphens, not ${describeChar(bad)}.`;
-  if (name.includes('--')) return `A vault name must not contain consecutive hyphens: "${name}".`;
-  if (name.endsWith('-')) return `A vault name must end with a letter or digit: "${name}".`;
+  if (bad !== undefined) return l10n.t('A vault name may contain only letters, digits and hyphens, not {0}.', describeChar(bad));
+  if (name.includes('--')) return l10n.t('A vault name must not contain consecutive hyphens: "{0}".', name);
+  if (name.endsWith('-')) return l10n.t('A vault name must end with a letter or digit: "{0}".', name);
   return undefined;
 }
 
@@ -113,23 +114,23 @@ export interface ParsedVaultUrl {
  */
 export function parseVaultUrl(input: string, cloud: Pick<CloudEnvironment, 'keyVaultDnsSuffix'>): ParsedVaultUrl {
   const text = input.trim();
-  if (!text) throw new Error('Enter a vault URL (https://<name>.' + cloud.keyVaultDnsSuffix + '/) or a vault name.');
+  if (!text) throw new Error(l10n.t('Enter a vault URL (https://<name>.{0}/) or a vault name.', cloud.keyVaultDnsSuffix));
   let url: URL;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    try { url = new URL(text); } catch { throw new Error(`"${text}" is not a valid URL.`); }
-    if (url.protocol !== 'https:') throw new Error(`A vault URL must use https: "${text}".`);
+    try { url = new URL(text); } catch { throw new Error(l10n.t('"{0}" is not a valid URL.', text)); }
+    if (url.protocol !== 'https:') throw new Error(l10n.t('A vault URL must use https: "{0}".', text));
   } else if (text.includes('.') || text.includes(':') || text.includes('/')) {
-    try { url = new URL(`https://${text}`); } catch { throw new Error(`"${text}" is not a valid host name.`); }
+    try { url = new URL(`https://${text}`); } catch { throw new Error(l10n.t('"{0}" is not a valid host name.', text)); }
   } else {
     const err = validateVaultName(text);
     if (err) throw new Error(err);
     url = new URL(`https://${text.toLowerCase()}.${cloud.keyVaultDnsSuffix}/`);
   }
-  if (url.username || url.password) throw new Error('A vault URL must not contain credentials.');
-  if (url.search || url.hash) throw new Error('A vault URL has no query or fragment.');
+  if (url.username || url.password) throw new Error(l10n.t('A vault URL must not contain credentials.'));
+  if (url.search || url.hash) throw new Error(l10n.t('A vault URL has no query or fragment.'));
   const path = url.pathname.replace(/\/+$/, '');
   if (path && !/^\/(secrets|deletedsecrets|keys|certificates)(\/|$)/i.test(path)) {
-    throw new Error(`"${text}" is not a vault URL: expected https://<vault>.${cloud.keyVaultDnsSuffix}/`);
+    throw new Error(l10n.t('"{0}" is not a vault URL: expected https://<vault>.{1}/', text, cloud.keyVaultDnsSuffix));
   }
   const host = url.hostname.toLowerCase();
   const name = host.split('.')[0]!;
@@ -147,11 +148,11 @@ export interface ParsedSecretId {
 /** https://v.vault.azure.net/secrets/<name>[/<version>] (also /deletedsecrets/<name>). */
 export function parseSecretId(id: string): ParsedSecretId {
   let url: URL;
-  try { url = new URL(id); } catch { throw new Error(`"${id}" is not a secret identifier.`); }
+  try { url = new URL(id); } catch { throw new Error(l10n.t('"{0}" is not a secret identifier.', id)); }
   const parts = url.pathname.split('/').filter(Boolean);
   if (url.protocol !== 'https:' || parts.length < 2 || parts.length > 3 ||
     !/^(secrets|deletedsecrets)$/i.test(parts[0]!)) {
-    throw new Error(`"${id}" is not a secret identifier (https://<vault>/secrets/<name>[/<version>]).`);
+    throw new Error(l10n.t('"{0}" is not a secret identifier (https://<vault>/secrets/<name>[/<version>]).', id));
   }
   const name = decodeURIComponent(parts[1]!);
   const nameErr = validateSecretName(name);

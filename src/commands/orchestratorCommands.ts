@@ -9,7 +9,7 @@ import {
   validateAirflowId, type AirflowBackendConfig, type AirflowConnection, type AirflowKind,
 } from '../integrations/airflow';
 import { describeOrigin } from '../integrations/airflowSources';
-import { FLYTE_ROLE_NOTE, flyteSecretRequest } from '../integrations/flyte';
+import { flyteRoleNote, flyteSecretRequest } from '../integrations/flyte';
 import { appServiceReference, sdkSnippet, type AppServiceForm, type SdkLanguage } from '../integrations/sdk';
 import { groupForAirflow, secretKind, type SecretKind } from '../integrations/secretKinds';
 import { zenmlKeys } from '../integrations/zenml';
@@ -294,7 +294,7 @@ export async function copyFlyteSecretRequest(ctx: CommandContext, node?: unknown
   const { request, read } = flyteSecretRequest(secretUrl({ vault: ref.vault, name: ref.name }), ref.name, ref.version);
   const text = `${request}\n${read}\n`;
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the Union/Flyte secret request for "{0}". {1}', ref.name, FLYTE_ROLE_NOTE));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the Union/Flyte secret request for "{0}". {1}', ref.name, flyteRoleNote()));
   return text;
 }
 

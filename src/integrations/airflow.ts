@@ -4,6 +4,7 @@
 //
 // Secret values are sacred: no message, error or warning made here contains any part of a value (no host, no
 // login, no password, no extra); only positions, key names Airflow knows, and the configuration's own prefixes.
+import * as l10n from '@vscode/l10n';
 import { validateSecretName } from '../azure/names';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -39,11 +40,11 @@ const PREFIX_KEY: Record<AirflowKind, 'connections_prefix' | 'variables_prefix' 
 
 function jsonTypeName(v: PyJson): string {
   switch (v.t) {
-    case 'object': return 'an object';
-    case 'array': return 'an array';
-    case 'string': return 'a string';
-    case 'int': case 'float': return 'a number';
-    case 'bool': return 'a boolean';
+    case 'object': return l10n.t('an object');
+    case 'array': return l10n.t('an array');
+    case 'string': return l10n.t('a string');
+    case 'int': case 'float': return l10n.t('a number');
+    case 'bool': return l10n.t('a boolean');
     case 'null': return 'null';
   }
 }
@@ -63,24 +64,25 @@ export function parseBackendKwargs(json: string): AirflowBackendConfig {
   try {
     parsed = pyJsonLoads(text);
   } catch (e) {
-    const where = e instanceof JsonSyntaxError ? `: ${e.message}` : '';
-    throw new Error(`backend_kwargs is not valid JSON${where}. Airflow would log "Failed to parse [secrets] backend_kwargs as JSON" and start the backend with no kwargs (default prefixes and no vault_url).`);
+    throw new Error(e instanceof JsonSyntaxError
+      ? l10n.t('backend_kwargs is not valid JSON: {0}. Airflow would log "Failed to parse [secrets] backend_kwargs as JSON" and start the backend with no kwargs (default prefixes and no vault_url).', e.message)
+      : l10n.t('backend_kwargs is not valid JSON. Airflow would log "Failed to parse [secrets] backend_kwargs as JSON" and start the backend with no kwargs (default prefixes and no vault_url).'));
   }
   if (parsed.t === 'null') return config;
   if (parsed.t !== 'object') {
-    throw new Error(`backend_kwargs must be a JSON object ({"connections_prefix": …}), not ${jsonTypeName(parsed)}. Airflow would ignore it and start the backend with no kwargs.`);
+    throw new Error(l10n.t('backend_kwargs must be a JSON object ({"connections_prefix": …}), not {0}. Airflow would ignore it and start the backend with no kwargs.', jsonTypeName(parsed)));
   }
   const values = new Map(parsed.entries);
   const prefixOf = (key: string, fallback: string | null): string | null => {
     const v = values.get(key);
     if (v === undefined) return fallback;
     if (v.t === 'null') return null;
-    if (v.t !== 'string') throw new Error(`backend_kwargs.${key} must be a string or null, not ${jsonTypeName(v)}.`);
+    if (v.t !== 'string') throw new Error(l10n.t('backend_kwargs.{0} must be a string or null, not {1}.', key, jsonTypeName(v)));
     return v.v;
   };
   const sep = values.get('sep');
   if (sep !== undefined) {
-    if (sep.t !== 'string') throw new Error(`backend_kwargs.sep must be a string, not ${jsonTypeName(sep)}.`);
+    if (sep.t !== 'string') throw new Error(l10n.t('backend_kwargs.sep must be a string, not {0}.', jsonTypeName(sep)));
     config.sep = sep.v;
   }
   config.connectionsPrefix = prefixOf('connections_prefix', AIRFLOW_DEFAULTS.connectionsPrefix);
@@ -88,7 +90,7 @@ export function parseBackendKwargs(json: string): AirflowBackendConfig {
   config.configPrefix = prefixOf('config_prefix', AIRFLOW_DEFAULTS.configPrefix);
   const url = values.get('vault_url');
   if (url !== undefined && url.t !== 'null') {
-    if (url.t !== 'string') throw new Error(`backend_kwargs.vault_url must be a string, not ${jsonTypeName(url)}.`);
+    if (url.t !== 'string') throw new Error(l10n.t('backend_kwargs.vault_url must be a string, not {0}.', jsonTypeName(url)));
     if (url.v.trim() !== '') config.vaultUrl = url.v.trim();
   }
   // Credential keys (tenant_id, client_id, client_secret, managed_identity_client_id, workload_identity_tenant_id)
@@ -175,13 +177,16 @@ export function parseAirflowSecretName(name: string, config: AirflowBackendConfi
   return undefined;
 }
 
-const WHAT: Record<AirflowKind, string> = { connection: 'conn id', variable: 'variable key', config: 'config key' };
+/** One whole sentence per kind (the noun differs: conn id, variable key, config key), picked when needed. */
+function byKind(kind: AirflowKind, messages: Record<AirflowKind, () => string>): string {
+  return messages[kind]();
+}
 
 function describeChar(ch: string): string {
-  if (ch === ' ') return 'a space';
-  if (/\s/.test(ch)) return 'a whitespace character';
+  if (ch === ' ') return l10n.t('a space');
+  if (/\s/.test(ch)) return l10n.t('a whitespace character');
   const cp = ch.codePointAt(0)!;
-  return cp < 0x20 || cp === 0x7f ? `the control character U+${cp.toString(16).padStart(4, '0').toUpperCase()}` : `"${ch}"`;
+  return cp < 0x20 || cp === 0x7f ? l10n.t('the control character {0}', `U+${cp.toString(16).padStart(4, '0').toUpperCase()}`) : `"${ch}"`;
 }
 
 /**
@@ -191,35 +196,60 @@ function describeChar(ch: string): string {
  * The message names the offending character and its 1-based position in the id.
  */
 export function validateAirflowId(kind: AirflowKind, id: string, config: AirflowBackendConfig): string | undefined {
-  const what = WHAT[kind];
-  if (id.length === 0) return `Enter a ${what}.`;
+  if (id.length === 0) {
+    return byKind(kind, {
+      connection: () => l10n.t('Enter a conn id.'),
+      variable: () => l10n.t('Enter a variable key.'),
+      config: () => l10n.t('Enter a config key.'),
+    });
+  }
   const prefix = kindPrefix(kind, config);
   if (prefix === null) {
-    return `Airflow does not look up ${kind === 'config' ? 'config options' : `${kind}s`} in Key Vault with this backend configuration (${PREFIX_KEY[kind]} is null).`;
+    return byKind(kind, {
+      connection: () => l10n.t('Airflow does not look up connections in Key Vault with this backend configuration (connections_prefix is null).'),
+      variable: () => l10n.t('Airflow does not look up variables in Key Vault with this backend configuration (variables_prefix is null).'),
+      config: () => l10n.t('Airflow does not look up config options in Key Vault with this backend configuration (config_prefix is null).'),
+    });
   }
   const chars = [...id];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!;
     if (ch === '_' || /^[0-9a-zA-Z-]$/.test(ch)) continue;
-    return `A ${what} stored in Key Vault cannot contain ${describeChar(ch)} (position ${i + 1}): secret names allow only letters, digits and "-", and Airflow turns only "_" into "${config.sep}".`;
+    const c = describeChar(ch);
+    return byKind(kind, {
+      connection: () => l10n.t('A conn id stored in Key Vault cannot contain {0} (position {1}): secret names allow only letters, digits and "-", and Airflow turns only "_" into "{2}".', c, i + 1, config.sep),
+      variable: () => l10n.t('A variable key stored in Key Vault cannot contain {0} (position {1}): secret names allow only letters, digits and "-", and Airflow turns only "_" into "{2}".', c, i + 1, config.sep),
+      config: () => l10n.t('A config key stored in Key Vault cannot contain {0} (position {1}): secret names allow only letters, digits and "-", and Airflow turns only "_" into "{2}".', c, i + 1, config.sep),
+    });
   }
   const underscore = chars.indexOf('_');
   if (underscore >= 0) {
     const badSep = [...config.sep].find((c) => !/^[0-9a-zA-Z-]$/.test(c));
     if (badSep !== undefined) {
-      return `The "_" at position ${underscore + 1} becomes the separator "${config.sep}", and ${describeChar(badSep)} is not allowed in a Key Vault secret name.`;
+      return l10n.t('The "_" at position {0} becomes the separator "{1}", and {2} is not allowed in a Key Vault secret name.', underscore + 1, config.sep, describeChar(badSep));
     }
   }
   const name = airflowSecretName(kind, id, config)!;
   const np = airflowNamePrefix(kind, config)!;
   const badPrefix = [...np].find((c) => !/^[0-9a-zA-Z-]$/.test(c));
   if (badPrefix !== undefined) {
-    return `The ${PREFIX_KEY[kind]} "${prefix}" (with separator "${config.sep}") contains ${describeChar(badPrefix)}, which Key Vault secret names do not allow.`;
+    return l10n.t('The {0} "{1}" (with separator "{2}") contains {3}, which Key Vault secret names do not allow.', PREFIX_KEY[kind], prefix, config.sep, describeChar(badPrefix));
   }
-  if (name === '') return `This ${what} becomes an empty secret name (every "_" is removed with an empty separator).`;
+  if (name === '') {
+    return byKind(kind, {
+      connection: () => l10n.t('This conn id becomes an empty secret name (every "_" is removed with an empty separator).'),
+      variable: () => l10n.t('This variable key becomes an empty secret name (every "_" is removed with an empty separator).'),
+      config: () => l10n.t('This config key becomes an empty secret name (every "_" is removed with an empty separator).'),
+    });
+  }
   if (validateSecretName(name) !== undefined) {
     const max = 127 - [...np].length;
-    return `The secret name would have ${[...name].length} characters; Key Vault allows at most 127, so after the prefix "${np}" a ${what} may have at most ${max}.`;
+    const n = [...name].length;
+    return byKind(kind, {
+      connection: () => l10n.t('The secret name would have {0} characters; Key Vault allows at most 127, so after the prefix "{1}" a conn id may have at most {2}.', n, np, max),
+      variable: () => l10n.t('The secret name would have {0} characters; Key Vault allows at most 127, so after the prefix "{1}" a variable key may have at most {2}.', n, np, max),
+      config: () => l10n.t('The secret name would have {0} characters; Key Vault allows at most 127, so after the prefix "{1}" a config key may have at most {2}.', n, np, max),
+    });
   }
   return undefined;
 }
@@ -236,14 +266,18 @@ function escapeRegExp(s: string): string {
  */
 export function airflowIdWarnings(kind: AirflowKind, id: string, config: AirflowBackendConfig): string[] {
   const out: string[] = [];
-  const what = WHAT[kind];
   if (config.sep !== '' && id.includes(config.sep)) {
-    out.push(`Airflow writes every "_" of a ${what} as "${config.sep}", so this ${what} and the one with "_" in place of "${config.sep}" read the same secret.`);
+    const sep = config.sep;
+    out.push(byKind(kind, {
+      connection: () => l10n.t('Airflow writes every "_" of a conn id as "{0}", so this conn id and the one with "_" in place of "{0}" read the same secret.', sep),
+      variable: () => l10n.t('Airflow writes every "_" of a variable key as "{0}", so this variable key and the one with "_" in place of "{0}" read the same secret.', sep),
+      config: () => l10n.t('Airflow writes every "_" of a config key as "{0}", so this config key and the one with "_" in place of "{0}" read the same secret.', sep),
+    }));
   }
   if (kind !== 'config' && config.sep !== '') {
     const normalized = id.replaceAll('_', config.sep);
     if (new RegExp(`^[^${escapeRegExp(config.sep)}]+--.+$`).test(normalized)) {
-      out.push(`Its Key Vault form looks like a team-scoped name ("<team>--<id>"): AzureKeyVaultBackend releases with multi-team support do not look such ids up when no team is given (newer releases only when [core] multi_team is on).`);
+      out.push(l10n.t('Its Key Vault form looks like a team-scoped name ("<team>--<id>"): AzureKeyVaultBackend releases with multi-team support do not look such ids up when no team is given (newer releases only when [core] multi_team is on).'));
     }
   }
   return out;
@@ -305,7 +339,7 @@ export function pyQuote(s: string): string {
   try {
     out = encodeURIComponent(s);
   } catch {
-    throw new Error('The text contains an unpaired UTF-16 surrogate, which Python cannot encode as UTF-8.');
+    throw new Error(l10n.t('The text contains an unpaired UTF-16 surrogate, which Python cannot encode as UTF-8.'));
   }
   return out.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -345,18 +379,18 @@ export function pyParseQsl(qs: string): [string, string][] {
   return out;
 }
 
-/** A ValueError Python's URL parsing would raise; its message names no part of the URL. */
+/** A ValueError Python's URL parsing would raise; its message (a whole sentence for the user) names no part of the URL. */
 class UrlError extends Error {}
 
 interface SplitResult { scheme: string; netloc: string; path: string; query: string; fragment: string }
 
 function checkBracketedHost(hostname: string): void {
   if (hostname.startsWith('v')) {
-    if (!/^v[a-fA-F0-9]+\..+$/s.test(hostname)) throw new UrlError('its IPvFuture address in brackets is invalid');
+    if (!/^v[a-fA-F0-9]+\..+$/s.test(hostname)) throw new UrlError(l10n.t('Python cannot parse it as a URI: its IPvFuture address in brackets is invalid.'));
     return;
   }
-  if (isIPv4(hostname)) throw new UrlError('an IPv4 address cannot be in brackets');
-  if (!isIPv6(hostname)) throw new UrlError('the address in brackets is not a valid IPv6 address');
+  if (isIPv4(hostname)) throw new UrlError(l10n.t('Python cannot parse it as a URI: an IPv4 address cannot be in brackets.'));
+  if (!isIPv6(hostname)) throw new UrlError(l10n.t('Python cannot parse it as a URI: the address in brackets is not a valid IPv6 address.'));
 }
 
 function isIPv4(s: string): boolean {
@@ -414,18 +448,18 @@ function pyUrlsplit(url0: string): SplitResult {
     url = url.slice(delim);
     const open = netloc.includes('[');
     const close = netloc.includes(']');
-    if (open !== close) throw new UrlError('it has an unbalanced "[" or "]" (Python: "Invalid IPv6 URL")');
+    if (open !== close) throw new UrlError(l10n.t('Python cannot parse it as a URI: it has an unbalanced "[" or "]" (Python: "Invalid IPv6 URL").'));
     if (open && close) {
       const hostAndPort = netloc.slice(netloc.lastIndexOf('@') + 1);
       const b = hostAndPort.indexOf('[');
       let hostname: string;
       if (b >= 0) {
-        if (b > 0) throw new UrlError('it has text before "[" in the host (Python: "Invalid IPv6 URL")');
+        if (b > 0) throw new UrlError(l10n.t('Python cannot parse it as a URI: it has text before "[" in the host (Python: "Invalid IPv6 URL").'));
         const bracketed = hostAndPort.slice(b + 1);
         const e = bracketed.indexOf(']');
         hostname = e < 0 ? bracketed : bracketed.slice(0, e);
         const after = e < 0 ? '' : bracketed.slice(e + 1);
-        if (after && !after.startsWith(':')) throw new UrlError('it has text between "]" and the port (Python: "Invalid IPv6 URL")');
+        if (after && !after.startsWith(':')) throw new UrlError(l10n.t('Python cannot parse it as a URI: it has text between "]" and the port (Python: "Invalid IPv6 URL").'));
       } else {
         const e = hostAndPort.indexOf(']');
         hostname = e < 0 ? hostAndPort : hostAndPort.slice(0, e);
@@ -457,7 +491,7 @@ function checkNetloc(netloc: string): void {
   const n2 = n.normalize('NFKC');
   if (n === n2) return;
   for (const c of '/?#@:') {
-    if (n2.includes(c)) throw new UrlError('its host part contains characters that Unicode NFKC normalization turns into "/", "?", "#", "@" or ":"');
+    if (n2.includes(c)) throw new UrlError(l10n.t('Python cannot parse it as a URI: its host part contains characters that Unicode NFKC normalization turns into "/", "?", "#", "@" or ":".'));
   }
 }
 
@@ -502,10 +536,10 @@ function pyPort(netloc: string): number | undefined {
   const { port } = netlocHostinfo(netloc);
   if (port === undefined) return undefined;
   if (!/^[0-9]+$/.test(port)) {
-    throw new UrlError('its port is not a number (is a "/", "?", "#" or "@" in the login or password not percent-encoded?)');
+    throw new UrlError(l10n.t('Python cannot read the URI\'s port: its port is not a number (is a "/", "?", "#" or "@" in the login or password not percent-encoded?).'));
   }
   const n = Number(port);
-  if (n > 65535) throw new UrlError('its port is out of the range 0–65535');
+  if (n > 65535) throw new UrlError(l10n.t('Python cannot read the URI\'s port: its port is out of the range 0–65535.'));
   return n;
 }
 
@@ -727,11 +761,11 @@ export function toPyJson(value: unknown): PyJson {
     case 'object': {
       if (Array.isArray(value)) return { t: 'array', items: value.map((x) => (x === undefined ? { t: 'null' } : toPyJson(x))) };
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new TypeError('Only plain objects, arrays, strings, numbers, booleans and null can be stored as JSON.');
+      if (proto !== Object.prototype && proto !== null) throw new TypeError(l10n.t('Only plain objects, arrays, strings, numbers, booleans and null can be stored as JSON.'));
       return { t: 'object', entries: Object.entries(value).filter(([, x]) => x !== undefined).map(([k, x]) => [k, toPyJson(x)]) };
     }
     default:
-      throw new TypeError(`A ${typeof value} cannot be stored as JSON.`);
+      throw new TypeError(l10n.t('A {0} cannot be stored as JSON.', typeof value));
   }
 }
 
@@ -771,7 +805,7 @@ export interface AirflowConnection {
 function checkPort(port: number | undefined): void {
   if (port === undefined) return;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error('The port must be a whole number between 0 and 65535.');
+    throw new Error(l10n.t('The port must be a whole number between 0 and 65535.'));
   }
 }
 
@@ -788,12 +822,13 @@ function extraOf(c: AirflowConnection): { text: string; parsed: Extract<PyJson, 
     try {
       parsed = pyJsonLoads(c.extra);
     } catch (e) {
-      throw new Error(`The extra is not valid JSON${e instanceof JsonSyntaxError ? ` (${e.message})` : ''}; Airflow requires a JSON object.`);
+      throw new Error(e instanceof JsonSyntaxError ? l10n.t('The extra is not valid JSON ({0}); Airflow requires a JSON object.', e.message)
+        : l10n.t('The extra is not valid JSON; Airflow requires a JSON object.'));
     }
-    if (parsed.t !== 'object') throw new Error(`The extra must be a JSON object, not ${jsonTypeName(parsed)}.`);
+    if (parsed.t !== 'object') throw new Error(l10n.t('The extra must be a JSON object, not {0}.', jsonTypeName(parsed)));
     return { text: c.extra, parsed };
   }
-  if (typeof c.extra !== 'object' || Array.isArray(c.extra)) throw new Error('The extra must be an object (or a string holding a JSON object).');
+  if (typeof c.extra !== 'object' || Array.isArray(c.extra)) throw new Error(l10n.t('The extra must be an object (or a string holding a JSON object).'));
   const parsed = toPyJson(c.extra) as Extract<PyJson, { t: 'object' }>;
   if (parsed.entries.length === 0) return undefined;
   return { text: pyJsonDumps(parsed), parsed };
@@ -895,17 +930,36 @@ function pyTruthy(v: PyJson): boolean {
   }
 }
 
-const ORDINAL = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
 
-function extraObject(text: string, where: string): Record<string, unknown> {
+/** Where an extra comes from: the __extra__ query parameter of a URI, or the "extra" of the JSON form (a string or not). */
+type ExtraSource = 'query' | 'jsonString' | 'json';
+
+function extraObject(text: string, where: ExtraSource): Record<string, unknown> {
   let parsed: PyJson;
   try {
     parsed = pyJsonLoads(text);
   } catch (e) {
-    throw new ConnError(`${where} is not valid JSON${e instanceof JsonSyntaxError ? ` (${e.message})` : ''}; Airflow refuses an extra that is not a JSON object ("Encountered non-JSON in \`extra\`").`);
+    const d = e instanceof JsonSyntaxError ? e.message : undefined;
+    switch (where) {
+      case 'query': throw new ConnError(d !== undefined
+        ? l10n.t('The __extra__ query parameter is not valid JSON ({0}); Airflow refuses an extra that is not a JSON object ("Encountered non-JSON in `extra`").', d)
+        : l10n.t('The __extra__ query parameter is not valid JSON; Airflow refuses an extra that is not a JSON object ("Encountered non-JSON in `extra`").'));
+      case 'jsonString': throw new ConnError(d !== undefined
+        ? l10n.t('Its "extra" string is not valid JSON ({0}); Airflow refuses an extra that is not a JSON object ("Encountered non-JSON in `extra`").', d)
+        : l10n.t('Its "extra" string is not valid JSON; Airflow refuses an extra that is not a JSON object ("Encountered non-JSON in `extra`").'));
+      case 'json': throw new ConnError(d !== undefined
+        ? l10n.t('Its "extra" is not valid JSON ({0}); Airflow refuses an extra that is not a JSON object ("Encountered non-JSON in `extra`").', d)
+        : l10n.t('Its "extra" is not valid JSON; Airflow refuses an extra that is not a JSON object ("Encountered non-JSON in `extra`").'));
+    }
   }
   if (parsed.t !== 'object') {
-    throw new ConnError(`${where} is ${jsonTypeName(parsed)}, not a JSON object; Airflow refuses it ("does not parse as a dictionary").`);
+    const type = jsonTypeName(parsed);
+    switch (where) {
+      case 'query': throw new ConnError(l10n.t('The __extra__ query parameter is {0}, not a JSON object; Airflow refuses it ("does not parse as a dictionary").', type));
+      case 'jsonString': throw new ConnError(l10n.t('Its "extra" string is {0}, not a JSON object; Airflow refuses it ("does not parse as a dictionary").', type));
+      case 'json': throw new ConnError(l10n.t('Its "extra" is {0}, not a JSON object; Airflow refuses it ("does not parse as a dictionary").', type));
+    }
   }
   return fromPyJson(parsed) as Record<string, unknown>;
 }
@@ -914,34 +968,34 @@ function extraObject(text: string, where: string): Record<string, unknown> {
 function connectionFromUri(uri: string): { connection: AirflowConnection; warnings: string[] } {
   const warnings: string[] = [];
   const schemes = uri.split('://').length - 1;
-  if (schemes > 2) throw new ConnError('It contains "://" more than twice ("Invalid connection string"); percent-encode the host, login and password.');
+  if (schemes > 2) throw new ConnError(l10n.t('It contains "://" more than twice ("Invalid connection string"); percent-encode the host, login and password.'));
   const hostWithProtocol = schemes === 2;
   let parts: SplitResult;
   try {
     parts = pyUrlsplit(uri);
   } catch (e) {
-    throw new ConnError(`Python cannot parse it as a URI: ${(e as Error).message}.`);
+    throw e instanceof UrlError ? new ConnError(e.message) : e;
   }
   const connTypeRaw = parts.scheme;
   if (connTypeRaw === '') {
     const scheme = /^([^:/?#]*):\/\//.exec(uri)?.[1];
     if (scheme !== undefined && scheme.includes('_')) {
-      throw new ConnError('Its URI scheme (the connection type) contains "_", which a URI scheme cannot contain, so Airflow reads no connection type at all. Write the type with "-" in the URI (e.g. google-cloud-platform://); Airflow turns it back into "_".');
+      throw new ConnError(l10n.t('Its URI scheme (the connection type) contains "_", which a URI scheme cannot contain, so Airflow reads no connection type at all. Write the type with "-" in the URI (e.g. google-cloud-platform://); Airflow turns it back into "_".'));
     }
-    throw new ConnError('It does not start with a connection type ("<conn-type>://…"), so Airflow reads no connection type and no hook can use it.');
+    throw new ConnError(l10n.t('It does not start with a connection type ("<conn-type>://…"), so Airflow reads no connection type and no hook can use it.'));
   }
   const connType = normalizeConnType(connTypeRaw);
   const rest = uri.split(`${connTypeRaw}://`).join(hostWithProtocol ? '' : '//');
   if (hostWithProtocol) {
     const first = rest.split('://')[0]!;
     if (first.includes('@') || first.includes(':')) {
-      throw new ConnError('It has two "://" (a host with its own protocol), but a login, password or port comes before the second one ("Invalid connection string"); write <conn-type>://<protocol>://<login>:<password>@<host>:<port>.');
+      throw new ConnError(l10n.t('It has two "://" (a host with its own protocol), but a login, password or port comes before the second one ("Invalid connection string"); write <conn-type>://<protocol>://<login>:<password>@<host>:<port>.'));
     }
   }
   try {
     parts = pyUrlsplit(rest);
   } catch (e) {
-    throw new ConnError(`Python cannot parse it as a URI: ${(e as Error).message}.`);
+    throw e instanceof UrlError ? new ConnError(e.message) : e;
   }
   const protocol = hostWithProtocol ? parts.scheme : '';
   // _parse_netloc_to_hostname
@@ -954,7 +1008,7 @@ function connectionFromUri(uri: string): { connection: AirflowConnection; warnin
   } else {
     const raw = netlocHostinfo(parts.netloc).hostname;
     const beforePct = raw.includes('%') ? raw.slice(0, raw.indexOf('%')) : raw;
-    if (beforePct !== beforePct.toLowerCase()) warnings.push('Python lower-cases the host name (up to its first %-escape); Airflow reads it in lower case.');
+    if (beforePct !== beforePct.toLowerCase()) warnings.push(l10n.t('Python lower-cases the host name (up to its first %-escape); Airflow reads it in lower case.'));
   }
   const fullHost = host && protocol ? `${protocol}://${host}` : host;
   const quotedSchema = parts.path.slice(1);
@@ -964,7 +1018,7 @@ function connectionFromUri(uri: string): { connection: AirflowConnection; warnin
   try {
     port = pyPort(parts.netloc);
   } catch (e) {
-    throw new ConnError(`Python cannot read the URI's port: ${(e as Error).message}.`);
+    throw e instanceof UrlError ? new ConnError(e.message) : e;
   }
   const connection: AirflowConnection = { connType };
   if (fullHost) connection.host = fullHost;
@@ -973,18 +1027,18 @@ function connectionFromUri(uri: string): { connection: AirflowConnection; warnin
   if (schema) connection.schema = schema;
   if (port !== undefined) connection.port = port;
   if (parts.fragment !== '' || rest.includes('#')) {
-    warnings.push('A "#" ends the URI for Python: everything after it is ignored (percent-encode "#" as %23).');
+    warnings.push(l10n.t('A "#" ends the URI for Python: everything after it is ignored (percent-encode "#" as %23).'));
   }
   if (parts.query) {
     const pairs = pyParseQsl(parts.query);
     const query = new Map<string, string>();
     for (const [k, v] of pairs) {
-      if (query.has(k)) warnings.push(`The ${ORDINAL(pairs.findIndex(([x]) => x === k) + 1)} query parameter appears more than once; Airflow keeps its last value.`);
+      if (query.has(k)) warnings.push(l10n.t('The {0} query parameter appears more than once; Airflow keeps its last value.', ordinal(pairs.findIndex(([x]) => x === k) + 1)));
       query.set(k, v);
     }
     if (query.has('__extra__')) {
-      if (query.size > 1) warnings.push('With an __extra__ query parameter Airflow ignores every other query parameter.');
-      const extra = extraObject(query.get('__extra__')!, 'The __extra__ query parameter');
+      if (query.size > 1) warnings.push(l10n.t('With an __extra__ query parameter Airflow ignores every other query parameter.'));
+      const extra = extraObject(query.get('__extra__')!, 'query');
       if (Object.keys(extra).length > 0) connection.extra = extra;
     } else if (query.size > 0) {
       const extra: Record<string, unknown> = {};
@@ -1003,39 +1057,43 @@ function connectionFromJson(text: string): { connection: AirflowConnection; warn
   try {
     parsed = pyJsonLoads(text);
   } catch (e) {
-    throw new ConnError(`It starts with "{", so Airflow reads it as JSON, but it is not valid JSON (${e instanceof JsonSyntaxError ? e.message : 'unreadable'}).`);
+    // "{" goes in as an argument: a literal "{" before {1} would hide the placeholder from l10n's formatter
+    throw new ConnError(e instanceof JsonSyntaxError
+      ? l10n.t('It starts with "{0}", so Airflow reads it as JSON, but it is not valid JSON ({1}).', '{', e.message)
+      : l10n.t('It starts with "{", so Airflow reads it as JSON, but it is not valid JSON (unreadable).'));
   }
-  if (parsed.t !== 'object') throw new ConnError('It is not a JSON object.');
+  if (parsed.t !== 'object') throw new ConnError(l10n.t('It is not a JSON object.'));
   const kw = new Map(parsed.entries);
   const warnings: string[] = [];
   const keys = [...kw.keys()];
-  if (kw.has('conn_id')) throw new ConnError('It has a "conn_id" key; Airflow passes the conn id itself and fails ("got multiple values for keyword argument \'conn_id\'"). Remove the key.');
+  if (kw.has('conn_id')) throw new ConnError(l10n.t('It has a "conn_id" key; Airflow passes the conn id itself and fails ("got multiple values for keyword argument \'conn_id\'"). Remove the key.'));
   if (kw.has('uri')) {
-    if (keys.length > 1) throw new ConnError('It has a "uri" key together with other fields; Airflow refuses to mix the two ways of defining a connection.');
+    if (keys.length > 1) throw new ConnError(l10n.t('It has a "uri" key together with other fields; Airflow refuses to mix the two ways of defining a connection.'));
     const uri = kw.get('uri')!;
-    if (uri.t !== 'string' || uri.v === '') throw new ConnError('Its "uri" must be a non-empty string.');
+    if (uri.t !== 'string' || uri.v === '') throw new ConnError(l10n.t('Its "uri" must be a non-empty string.'));
     const fromUri = connectionFromUri(pyStrip(uri.v));
-    return { connection: fromUri.connection, warnings: ['It defines the connection by a "uri" key; the usual JSON form has the fields themselves.', ...fromUri.warnings] };
+    return { connection: fromUri.connection, warnings: [l10n.t('It defines the connection by a "uri" key; the usual JSON form has the fields themselves.'), ...fromUri.warnings] };
   }
   const unknown = keys.findIndex((k) => !JSON_FIELDS.has(k));
   if (unknown >= 0) {
     const k = keys[unknown]!;
-    const shown = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(k) ? `"${k}"` : `number ${unknown + 1}`;
-    throw new ConnError(`It has the key ${shown}, which a Connection does not take (Airflow fails with "unexpected keyword argument"). Allowed: conn_type, description, host, login, password, schema, port, extra.`);
+    throw new ConnError(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(k)
+      ? l10n.t('It has the key "{0}", which a Connection does not take (Airflow fails with "unexpected keyword argument"). Allowed: conn_type, description, host, login, password, schema, port, extra.', k)
+      : l10n.t('It has the key number {0}, which a Connection does not take (Airflow fails with "unexpected keyword argument"). Allowed: conn_type, description, host, login, password, schema, port, extra.', unknown + 1));
   }
   const connection: AirflowConnection = { connType: '' };
   const ct = kw.get('conn_type');
   // from_json: `if conn_type:` — a falsy value is dropped; a non-string fails in _normalize_conn_type.
   if (ct !== undefined && pyTruthy(ct)) {
-    if (ct.t !== 'string') throw new ConnError(`Its "conn_type" is ${jsonTypeName(ct)}; it must be a string.`);
+    if (ct.t !== 'string') throw new ConnError(l10n.t('Its "conn_type" is {0}; it must be a string.', jsonTypeName(ct)));
     connection.connType = normalizeConnType(ct.v);
   } else {
-    warnings.push('It has no conn_type: Airflow reads the connection, but no hook can use it.');
+    warnings.push(l10n.t('It has no conn_type: Airflow reads the connection, but no hook can use it.'));
   }
   for (const key of ['description', 'host', 'login', 'password', 'schema'] as const) {
     const v = kw.get(key);
     if (v === undefined || v.t === 'null') continue;
-    if (v.t !== 'string') throw new ConnError(`Its "${key}" is ${jsonTypeName(v)}; it must be a string (or null).`);
+    if (v.t !== 'string') throw new ConnError(l10n.t('Its "{0}" is {1}; it must be a string (or null).', key, jsonTypeName(v)));
     connection[key] = v.v;
   }
   const port = kw.get('port');
@@ -1044,16 +1102,20 @@ function connectionFromJson(text: string): { connection: AirflowConnection; warn
     let n: number;
     if (port.t === 'int') n = Number(port.v);
     else if (port.t === 'string' && /^[ \t]*[+-]?[0-9]+[ \t]*$/.test(port.v)) n = Number(port.v.trim());
-    else throw new ConnError(`Its "port" is ${port.t === 'float' ? 'not a whole number' : jsonTypeName(port)}; Airflow expects an integer ("Expected integer value for \`port\`").`);
-    if (n < 0 || n > 65535) throw new ConnError('Its "port" is outside 0–65535; Airflow refuses it.');
+    else {
+      throw new ConnError(port.t === 'float'
+        ? l10n.t('Its "port" is not a whole number; Airflow expects an integer ("Expected integer value for `port`").')
+        : l10n.t('Its "port" is {0}; Airflow expects an integer ("Expected integer value for `port`").', jsonTypeName(port)));
+    }
+    if (n < 0 || n > 65535) throw new ConnError(l10n.t('Its "port" is outside 0–65535; Airflow refuses it.'));
     connection.port = n;
-    if (n === 0) warnings.push('Port 0 is dropped by Airflow releases that test `if port:`.');
+    if (n === 0) warnings.push(l10n.t('Port 0 is dropped by Airflow releases that test `if port:`.'));
   }
   const extra = kw.get('extra');
   // from_json: `if extra:` — a falsy extra ('' {} [] 0 false null) is dropped; a string is kept, anything else
   // json.dumps'ed; then _validate_extra wants a JSON object.
   if (extra !== undefined && pyTruthy(extra)) {
-    const obj = extra.t === 'string' ? extraObject(extra.v, 'Its "extra" string') : extraObject(pyJsonDumps(extra), 'Its "extra"');
+    const obj = extra.t === 'string' ? extraObject(extra.v, 'jsonString') : extraObject(pyJsonDumps(extra), 'json');
     if (Object.keys(obj).length > 0) connection.extra = obj;
   }
   return { connection, warnings };
@@ -1068,7 +1130,7 @@ function connectionFromJson(text: string): { connection: AirflowConnection; warn
 export function parseConnectionValue(value: string): ParsedConnection {
   const text = pyStrip(value);
   if (text === '') {
-    return { ok: false, form: 'uri', error: 'The value is empty: Airflow fails to read a connection from it and tries the next secrets backend.' };
+    return { ok: false, form: 'uri', error: l10n.t('The value is empty: Airflow fails to read a connection from it and tries the next secrets backend.') };
   }
   const form = text[0] === '{' ? 'json' : 'uri';
   try {
@@ -1076,7 +1138,7 @@ export function parseConnectionValue(value: string): ParsedConnection {
     return { ok: true, form, connection: r.connection, warnings: r.warnings };
   } catch (e) {
     if (e instanceof ConnError) return { ok: false, form, error: e.message };
-    return { ok: false, form, error: 'Airflow could not read this value as a connection.' };
+    return { ok: false, form, error: l10n.t('Airflow could not read this value as a connection.') };
   }
 }
 

@@ -1,7 +1,9 @@
 // Where a workspace configures Airflow's AzureKeyVaultBackend: .env files (Astro, docker compose env_file),
 // docker-compose environments and airflow.cfg. Pure (no vscode): the UI reads the files and passes their text.
 // Only the prefixes, sep and vault_url are taken; credential keys are never read, and no error quotes a value.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Node, type Pair, type Scalar } from 'yaml';
+import * as l10n from '@vscode/l10n';
+import type { Node, Pair, Scalar } from 'yaml';
+import { loadYaml } from '../lazy/load';
 import { AIRFLOW_DEFAULTS, parseBackendKwargs, type AirflowBackendConfig } from './airflow';
 
 export type BackendSourceKind = 'env' | 'compose' | 'airflowCfg';
@@ -87,7 +89,7 @@ export function parseEnvFile(text: string): EnvEntry[] {
         rest = lines[i]!;
         j = 0;
       }
-      out.push(closed ? { key, value, line } : { key, line, error: `The quoted value that starts on line ${line} is never closed.` });
+      out.push(closed ? { key, value, line } : { key, line, error: l10n.t('The quoted value that starts on line {0} is never closed.', line) });
       continue;
     }
     const comment = /[ \t]#/.exec(rest);
@@ -107,7 +109,7 @@ export function sourcesFromEnvFile(text: string, file: string): BackendConfigSou
   const kwargs = last(KWARGS_ENV);
   if (!kwargs) return [];
   const backend = last(BACKEND_ENV)?.value;
-  if (kwargs.error !== undefined || kwargs.value === undefined) return [failed('env', file, kwargs.line, kwargs.error ?? 'No value.', backend)];
+  if (kwargs.error !== undefined || kwargs.value === undefined) return [failed('env', file, kwargs.line, kwargs.error ?? l10n.t('No value.'), backend)];
   return [fromKwargs('env', file, kwargs.line, kwargs.value, backend)];
 }
 
@@ -143,17 +145,18 @@ function composeLiteral(text: string): string | undefined {
 type ComposeValue = { text: string } | { error: string };
 
 function composeScalar(node: unknown): ComposeValue {
+  const { isMap, isScalar, isSeq } = loadYaml();
   if (node === null || node === undefined) {
-    return { error: 'It has no value in the file (docker compose then takes it from the shell environment).' };
+    return { error: l10n.t('It has no value in the file (docker compose then takes it from the shell environment).') };
   }
   if (isMap(node) || isSeq(node)) {
-    return { error: 'Its value is written as an unquoted {…}, which YAML reads as a mapping, not a string; docker compose refuses it. Quote the JSON: \'{"connections_prefix": …}\'.' };
+    return { error: l10n.t('Its value is written as an unquoted {…}, which YAML reads as a mapping, not a string; docker compose refuses it. Quote the JSON: \'{"connections_prefix": …}\'.') };
   }
-  if (!isScalar(node)) return { error: 'Its value is not a string.' };
+  if (!isScalar(node)) return { error: l10n.t('Its value is not a string.') };
   const v = (node as Scalar).value;
-  if (v === null) return { error: 'It has no value in the file (docker compose then takes it from the shell environment).' };
+  if (v === null) return { error: l10n.t('It has no value in the file (docker compose then takes it from the shell environment).') };
   const literal = composeLiteral(String(v));
-  if (literal === undefined) return { error: 'Its value uses docker compose variable interpolation ($VAR / ${VAR}), which is resolved only when compose runs.' };
+  if (literal === undefined) return { error: l10n.t('Its value uses docker compose variable interpolation ($VAR / ${VAR}), which is resolved only when compose runs.') };
   return { text: literal };
 }
 
@@ -166,6 +169,8 @@ interface ComposeHit { key: string; line: number; parent: unknown; value: Compos
  * The backend is the AIRFLOW__SECRETS__BACKEND of the same environment block, else the first one in the file.
  */
 export function sourcesFromCompose(text: string, file: string): BackendConfigSource[] {
+  // the yaml package is loaded with the first compose file, not at activation
+  const { isAlias, isScalar, isSeq, LineCounter, parseAllDocuments, visit } = loadYaml();
   const lineCounter = new LineCounter();
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
@@ -195,11 +200,11 @@ export function sourcesFromCompose(text: string, file: string): BackendConfigSou
         if (!m || (m[1] !== KWARGS_ENV && m[1] !== BACKEND_ENV)) return;
         let value: ComposeValue;
         if (m[2] === undefined) {
-          value = { error: 'It has no value in the file (docker compose then takes it from the shell environment).' };
+          value = { error: l10n.t('It has no value in the file (docker compose then takes it from the shell environment).') };
         } else {
           const literal = composeLiteral(m[2]);
           value = literal === undefined
-            ? { error: 'Its value uses docker compose variable interpolation ($VAR / ${VAR}), which is resolved only when compose runs.' }
+            ? { error: l10n.t('Its value uses docker compose variable interpolation ($VAR / ${VAR}), which is resolved only when compose runs.') }
             : { text: literal };
         }
         hits.push({ key: m[1], line: lineOf(node), parent, value });
@@ -279,7 +284,7 @@ export function sourcesFromAirflowCfg(text: string, file: string): BackendConfig
   const backend = options.filter((o) => o.name === 'backend').pop()?.value;
   const last = kwargs[kwargs.length - 1]!;
   if (kwargs.length > 1) {
-    return [failed('airflowCfg', file, last.line, `backend_kwargs is set more than once in [secrets] (also on line ${kwargs[0]!.line}); Python's configparser (strict by default) refuses the whole file with DuplicateOptionError.`, backend)];
+    return [failed('airflowCfg', file, last.line, l10n.t('backend_kwargs is set more than once in [secrets] (also on line {0}); Python\'s configparser (strict by default) refuses the whole file with DuplicateOptionError.', kwargs[0]!.line), backend)];
   }
   return [fromKwargs('airflowCfg', file, last.line, last.value, backend)];
 }
@@ -340,8 +345,8 @@ export function configForVault(vaultUrl: string, sources: readonly BackendConfig
 /** Human text for the origin: "<file as given> line N", "settings (keyVault.airflow.backendKwargs)", "Airflow defaults". */
 export function describeOrigin(origin: ConfigOrigin): string {
   switch (origin.kind) {
-    case 'workspace': return `${origin.source.file} line ${origin.source.line}`;
-    case 'settings': return 'settings (keyVault.airflow.backendKwargs)';
-    case 'defaults': return 'Airflow defaults';
+    case 'workspace': return l10n.t('{0} line {1}', origin.source.file, origin.source.line);
+    case 'settings': return l10n.t('settings (keyVault.airflow.backendKwargs)');
+    case 'defaults': return l10n.t('Airflow defaults');
   }
 }

@@ -11,6 +11,7 @@
 // 2. Union-managed secrets stored in Key Vault by the embedded secret manager (azure_utils.go in the same
 //    directories): name 1-<org>-<domain>-<project>-<BASE32(name), no padding> with 0 → 00 and - → 01 in
 //    org/domain/project, at most 127 characters; value {"type":"STRING"|"BINARY","value":…}.
+import * as l10n from '@vscode/l10n';
 
 export interface FlyteSecretRequest {
   /** A flytekit Secret(...) expression for @task(secret_requests=[...]). */
@@ -32,18 +33,18 @@ function py(s: string): string {
 export function flyteSecretRequest(secretUri: string, name: string, version?: string): FlyteSecretRequest {
   const trimmed = secretUri.trim().replace(/\/+$/, '');
   let url: URL;
-  try { url = new URL(trimmed); } catch { throw new Error('The secret URI is not a URL.'); }
+  try { url = new URL(trimmed); } catch { throw new Error(l10n.t('The secret URI is not a URL.')); }
   const parts = url.pathname.split('/').filter(Boolean);
   if (url.protocol !== 'https:' || parts.length !== 2 || parts[0]!.toLowerCase() !== 'secrets' || url.search || url.hash) {
-    throw new Error('Expected a versionless secret URI https://<vault>/secrets/<name>.');
+    throw new Error(l10n.t('Expected a versionless secret URI https://<vault>/secrets/<name>.'));
   }
   // The webhook names the file after the last path segment of the group.
   const uriName = decodeURIComponent(parts[1]!);
   if (uriName.toLowerCase() !== name.toLowerCase()) {
-    throw new Error(`The secret URI names "${uriName}", not "${name}".`);
+    throw new Error(l10n.t('The secret URI names "{0}", not "{1}".', uriName, name));
   }
   const v = version?.trim() || undefined;
-  if (v !== undefined && !/^[0-9A-Za-z-]+$/.test(v)) throw new Error('A secret version has only letters, digits and hyphens.');
+  if (v !== undefined && !/^[0-9A-Za-z-]+$/.test(v)) throw new Error(l10n.t('A secret version has only letters, digits and hyphens.'));
   const group = `${url.origin}/secrets/${parts[1]}`;
   const request = `Secret(group=${py(group)}${v ? `, group_version=${py(v)}` : ''}, mount_requirement=Secret.MountType.FILE)`;
   const read = `current_context().secrets.get(${py(uriName)}${v ? `, group_version=${py(v)}` : ''})`;
@@ -55,10 +56,10 @@ export function flyteSecretFilePath(name: string, version?: string): string {
   return ['/etc/flyte/secrets', name, ...(version ? [version] : [])].join('/').toLowerCase();
 }
 
-export const FLYTE_ROLE_NOTE =
-  'The task\'s Azure identity (the workload identity the Flyte webhook\'s init container signs in with, e.g. "userflyterole") ' +
-  'needs the "Key Vault Secrets User" role on this vault (data action Microsoft.KeyVault/vaults/secrets/getSecret/action), ' +
-  'or a "Get" secret access policy on a vault that uses access policies.';
+/** What the task's identity needs on the vault (shown with the secret request and in the tree). */
+export function flyteRoleNote(): string {
+  return l10n.t('The task\'s Azure identity (the workload identity the Flyte webhook\'s init container signs in with, e.g. "userflyterole") needs the "Key Vault Secrets User" role on this vault (data action Microsoft.KeyVault/vaults/secrets/getSecret/action), or a "Get" secret access policy on a vault that uses access policies.');
+}
 
 export interface UnionSecretName { org: string; domain: string; project: string; name: string }
 
@@ -156,15 +157,16 @@ export function parseUnionSecretName(keyVaultName: string): UnionSecretName | un
 
 /** The Key Vault name Union writes for a secret. Throws if it would exceed 127 characters or not be a Key Vault name. */
 export function unionSecretName(s: UnionSecretName): string {
-  for (const [what, v] of [['organization', s.org], ['domain', s.domain], ['project', s.project]] as const) {
-    // Union escapes only 0 and -; anything else outside [0-9A-Za-z] would make an invalid Key Vault name.
-    if (!/^[0-9A-Za-z-]*$/.test(v)) throw new Error(`The ${what} may contain only letters, digits and hyphens.`);
-  }
-  if (s.name.length === 0) throw new Error('A Union secret needs a name.');
+  // Union escapes only 0 and -; anything else outside [0-9A-Za-z] would make an invalid Key Vault name.
+  const part = /^[0-9A-Za-z-]*$/;
+  if (!part.test(s.org)) throw new Error(l10n.t('The organization may contain only letters, digits and hyphens.'));
+  if (!part.test(s.domain)) throw new Error(l10n.t('The domain may contain only letters, digits and hyphens.'));
+  if (!part.test(s.project)) throw new Error(l10n.t('The project may contain only letters, digits and hyphens.'));
+  if (s.name.length === 0) throw new Error(l10n.t('A Union secret needs a name.'));
   const encoded = ['1', escapePart(s.org), escapePart(s.domain), escapePart(s.project),
     base32Encode(new TextEncoder().encode(s.name))].join('-');
   if (encoded.length > UNION_NAME_MAX) {
-    throw new Error(`The Key Vault name for this Union secret would have ${encoded.length} characters; at most ${UNION_NAME_MAX} are allowed.`);
+    throw new Error(l10n.t('The Key Vault name for this Union secret would have {0} characters; at most {1} are allowed.', encoded.length, UNION_NAME_MAX));
   }
   return encoded;
 }

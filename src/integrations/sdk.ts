@@ -1,5 +1,6 @@
 // Code and settings that point at a Key Vault secret: the Azure SDK quickstart flow (Python, TypeScript) and
 // App Service / Azure Functions Key Vault references. Pure (no vscode).
+import * as l10n from '@vscode/l10n';
 import { validateSecretName } from '../azure/names';
 
 export type SdkLanguage = 'python' | 'typescript';
@@ -7,8 +8,8 @@ export type SdkLanguage = 'python' | 'typescript';
 /** https origin with a trailing slash; throws when `vaultUrl` is not an https URL. */
 function vaultOrigin(vaultUrl: string): URL {
   let u: URL;
-  try { u = new URL(vaultUrl.trim()); } catch { throw new Error('The vault URL is not a URL.'); }
-  if (u.protocol !== 'https:') throw new Error('A vault URL must use https.');
+  try { u = new URL(vaultUrl.trim()); } catch { throw new Error(l10n.t('The vault URL is not a URL.')); }
+  if (u.protocol !== 'https:') throw new Error(l10n.t('A vault URL must use https.'));
   return u;
 }
 
@@ -18,7 +19,7 @@ function checkName(name: string): void {
 }
 
 function checkVersion(version: string): void {
-  if (!/^[0-9A-Za-z-]+$/.test(version)) throw new Error('A secret version has only letters, digits and hyphens.');
+  if (!/^[0-9A-Za-z-]+$/.test(version)) throw new Error(l10n.t('A secret version has only letters, digits and hyphens.'));
 }
 
 /** A string literal valid in both Python 3 and TypeScript. */
@@ -112,7 +113,7 @@ export function appServiceReference(form: AppServiceForm, vaultUrl: string, name
     case 'secretUri':
       return `@Microsoft.KeyVault(SecretUri=${u.origin}/secrets/${name}/)`;
     case 'secretUriVersion':
-      if (!v) throw new Error('This reference form needs a secret version.');
+      if (!v) throw new Error(l10n.t('This reference form needs a secret version.'));
       return `@Microsoft.KeyVault(SecretUri=${u.origin}/secrets/${name}/${v})`;
     case 'vaultName': {
       const vaultName = u.hostname.split('.')[0]!;

@@ -1,17 +1,40 @@
 // What an orchestrator sees in a vault's secret names: Airflow groups, Union-managed names, ZenML secrets.
 // Pure (no vscode): the tree turns these into items, the commands into warnings.
+import * as l10n from '@vscode/l10n';
 import type { SecretProps } from '../azure/model';
 import { airflowIdWarnings, parseAirflowSecretName, type AirflowBackendConfig, type AirflowKind } from './airflow';
-import { decodeUnionEnvelope, FLYTE_ROLE_NOTE, parseUnionSecretName, type UnionSecretName } from './flyte';
+import { decodeUnionEnvelope, flyteRoleNote, parseUnionSecretName, type UnionSecretName } from './flyte';
 import { recognizeZenml, zenmlLabel, type ZenmlSecretInfo } from './zenml';
 
 export const AIRFLOW_KINDS: readonly AirflowKind[] = ['connection', 'variable', 'config'];
 
-export const AIRFLOW_GROUP_LABELS: Record<AirflowKind, string> = {
-  connection: 'Airflow connections',
-  variable: 'Airflow variables',
-  config: 'Airflow config',
+/** Localised when read (not when the module loads, before the extension has configured l10n). */
+export const AIRFLOW_GROUP_LABELS: Readonly<Record<AirflowKind, string>> = {
+  get connection() { return l10n.t('Airflow connections'); },
+  get variable() { return l10n.t('Airflow variables'); },
+  get config() { return l10n.t('Airflow config'); },
 };
+
+/** The first tooltip line of an Airflow secret: its id, and the id as written in the name when that differs. */
+function airflowIdLine(kind: AirflowKind, id: string, tail: string): string {
+  const same = tail === id;
+  switch (kind) {
+    case 'connection': return same ? l10n.t('Airflow conn id "{0}"', id)
+      : l10n.t('Airflow conn id "{0}" (or "{1}": Airflow writes every "_" of an id as the separator)', id, tail);
+    case 'variable': return same ? l10n.t('Airflow variable key "{0}"', id)
+      : l10n.t('Airflow variable key "{0}" (or "{1}": Airflow writes every "_" of an id as the separator)', id, tail);
+    case 'config': return same ? l10n.t('Airflow config key "{0}"', id)
+      : l10n.t('Airflow config key "{0}" (or "{1}": Airflow writes every "_" of an id as the separator)', id, tail);
+  }
+}
+
+function airflowPrefix(kind: AirflowKind, id: string): string {
+  switch (kind) {
+    case 'connection': return l10n.t('Airflow connection {0}', id);
+    case 'variable': return l10n.t('Airflow variable {0}', id);
+    case 'config': return l10n.t('Airflow config {0}', id);
+  }
+}
 
 /** The orchestrator reading of one secret name (and its tags, for ZenML). */
 export type SecretKind =
@@ -44,13 +67,11 @@ export function secretDisplay(props: Pick<SecretProps, 'name' | 'tags'>, kind: S
   if (!kind) return { label: props.name, tooltip: [], flags: [] };
   switch (kind.orchestrator) {
     case 'airflow': {
-      const what = kind.kind === 'connection' ? 'conn id' : kind.kind === 'variable' ? 'variable key' : 'config key';
       const flags = [`airflow${kind.kind[0].toUpperCase()}${kind.kind.slice(1)}`];
-      const alt = kind.tail !== kind.id ? ` (or "${kind.tail}": Airflow writes every "_" of an id as the separator)` : '';
       return {
         label: grouped ? kind.id : props.name,
-        prefix: grouped ? undefined : `Airflow ${kind.kind} ${kind.id}`,
-        tooltip: [`Airflow ${what} "${kind.id}"${alt}`, `Key Vault secret: ${props.name}`, ...kind.warnings.map((w) => `⚠ ${w}`)],
+        prefix: grouped ? undefined : airflowPrefix(kind.kind, kind.id),
+        tooltip: [airflowIdLine(kind.kind, kind.id, kind.tail), l10n.t('Key Vault secret: {0}', props.name), ...kind.warnings.map((w) => `⚠ ${w}`)],
         flags,
         warning: kind.warnings[0],
       };
@@ -59,10 +80,10 @@ export function secretDisplay(props: Pick<SecretProps, 'name' | 'tags'>, kind: S
       const u = kind.union;
       return {
         label: `${u.project} / ${u.name}`,
-        prefix: 'Union secret',
-        tooltip: [`Union secret "${u.name}" of project ${u.project}`, `Organization: ${u.org}`, `Domain: ${u.domain}`,
-          `Key Vault secret: ${props.name}`, 'Its value is a JSON envelope {"type": "STRING"|"BINARY", "value": …}; Reveal shows it decoded.',
-          FLYTE_ROLE_NOTE],
+        prefix: l10n.t('Union secret'),
+        tooltip: [l10n.t('Union secret "{0}" of project {1}', u.name, u.project), l10n.t('Organization: {0}', u.org), l10n.t('Domain: {0}', u.domain),
+          l10n.t('Key Vault secret: {0}', props.name), l10n.t('Its value is a JSON envelope {"type": "STRING"|"BINARY", "value": …}; Reveal shows it decoded.'),
+          flyteRoleNote()],
         flags: ['union'],
       };
     }
@@ -71,8 +92,8 @@ export function secretDisplay(props: Pick<SecretProps, 'name' | 'tags'>, kind: S
       return {
         label: zenmlTreeLabel(z) ?? props.name,
         prefix: zenmlScope(z),
-        tooltip: [zenmlLabel(z), `Key Vault secret: ${props.name}`, ...zenmlTooltip(z),
-          'ZenML finds this secret by its name and tags: editing the tags can hide it from ZenML.'],
+        tooltip: [zenmlLabel(z), l10n.t('Key Vault secret: {0}', props.name), ...zenmlTooltip(z),
+          l10n.t('ZenML finds this secret by its name and tags: editing the tags can hide it from ZenML.')],
         flags: ['zenml'],
       };
     }
@@ -87,21 +108,25 @@ function zenmlTreeLabel(z: ZenmlSecretInfo): string | undefined {
 
 /** Where the secret lives in ZenML, beside its label: "ZenML secret", "ZenML component acr-registry", … */
 function zenmlScope(z: ZenmlSecretInfo): string {
-  if (z.format === 'store') return 'ZenML secret';
-  if (z.format === 'legacy') return 'ZenML legacy secrets manager';
-  const where = z.scope === 'component' ? `component ${z.componentName ?? z.componentUuid ?? ''}`.trim()
-    : z.scope === 'namespace' ? `namespace ${z.namespace ?? ''}`.trim() : z.scope ?? 'scoped';
-  return `ZenML ${where}`;
+  if (z.format === 'store') return l10n.t('ZenML secret');
+  if (z.format === 'legacy') return l10n.t('ZenML legacy secrets manager');
+  if (z.scope === 'component') {
+    const c = z.componentName ?? z.componentUuid ?? '';
+    return c ? l10n.t('ZenML component {0}', c) : l10n.t('ZenML component');
+  }
+  if (z.scope === 'namespace') return z.namespace ? l10n.t('ZenML namespace {0}', z.namespace) : l10n.t('ZenML namespace');
+  return z.scope ? l10n.t('ZenML {0}', z.scope) : l10n.t('ZenML scoped');
 }
 
 function zenmlTooltip(z: ZenmlSecretInfo): string[] {
-  const lines: string[] = [`Format: ${z.format === 'store' ? 'ZenML secrets store' : z.format === 'scoped' ? 'scoped secrets manager (deprecated)' : 'legacy secrets manager (deprecated)'}`];
-  if (z.scope) lines.push(`Scope: ${z.scope}`);
-  if (z.componentName || z.componentUuid) lines.push(`Component: ${[z.componentName, z.componentUuid].filter(Boolean).join(' ')}`);
-  if (z.namespace) lines.push(`Namespace: ${z.namespace}`);
-  if (z.key) lines.push(`Key: ${z.key}`);
-  if (z.schema) lines.push(`Schema: ${z.schema}`);
-  if (z.deploymentId) lines.push(`ZenML deployment: ${z.deploymentId}`);
+  const lines: string[] = [z.format === 'store' ? l10n.t('Format: ZenML secrets store')
+    : z.format === 'scoped' ? l10n.t('Format: scoped secrets manager (deprecated)') : l10n.t('Format: legacy secrets manager (deprecated)')];
+  if (z.scope) lines.push(l10n.t('Scope: {0}', z.scope));
+  if (z.componentName || z.componentUuid) lines.push(l10n.t('Component: {0}', [z.componentName, z.componentUuid].filter(Boolean).join(' ')));
+  if (z.namespace) lines.push(l10n.t('Namespace: {0}', z.namespace));
+  if (z.key) lines.push(l10n.t('Key: {0}', z.key));
+  if (z.schema) lines.push(l10n.t('Schema: {0}', z.schema));
+  if (z.deploymentId) lines.push(l10n.t('ZenML deployment: {0}', z.deploymentId));
   return lines;
 }
 
@@ -140,8 +165,8 @@ export function groupForAirflow<T extends Pick<SecretProps, 'name' | 'tags'>>(it
 export function revealText(name: string, value: string): { text: string; note?: string } {
   if (!parseUnionSecretName(name)) return { text: value };
   const env = decodeUnionEnvelope(value);
-  if (!env) return { text: value, note: 'Not a Union envelope: shown as stored.' };
-  if (env.type === 'STRING') return { text: env.text, note: 'Union envelope (STRING) decoded.' };
-  if (env.text !== undefined) return { text: env.text, note: `Union envelope (BINARY, ${env.byteLength} bytes) decoded as UTF-8.` };
-  return { text: env.base64, note: `Union envelope (BINARY, ${env.byteLength} bytes, not text): shown as base64.` };
+  if (!env) return { text: value, note: l10n.t('Not a Union envelope: shown as stored.') };
+  if (env.type === 'STRING') return { text: env.text, note: l10n.t('Union envelope (STRING) decoded.') };
+  if (env.text !== undefined) return { text: env.text, note: l10n.t('Union envelope (BINARY, {0} bytes) decoded as UTF-8.', env.byteLength) };
+  return { text: env.base64, note: l10n.t('Union envelope (BINARY, {0} bytes, not text): shown as base64.', env.byteLength) };
 }

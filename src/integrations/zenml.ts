@@ -19,6 +19,7 @@
 //          zenml-<hex(base64("<secret>-<key>"))>, tags zenml-group-key, zenml-key-name, zenml-schema-name; ZenML
 //          finds the keys by listing tags, not by name. The first release named them "<secret>-<key>" with only
 //          zenml-group-key and zenml-schema-name, and took the key from the name.
+import * as l10n from '@vscode/l10n';
 
 export type ZenmlFormat = 'legacy' | 'scoped' | 'store';
 
@@ -112,11 +113,11 @@ function legacyInfo(name: string, tags: Record<string, string>): ZenmlSecretInfo
   let key = tags[LEGACY_KEY];
   const issues: string[] = [];
   if (group === undefined) {
-    issues.push(`ZenML finds legacy keys by the tag ${LEGACY_GROUP}; without it ZenML does not see this key.`);
+    issues.push(l10n.t('ZenML finds legacy keys by the tag {0}; without it ZenML does not see this key.', LEGACY_GROUP));
   }
   if (key === undefined && group !== undefined) {
     if (decoded !== undefined) {
-      issues.push(`The tag ${LEGACY_KEY} is missing: ZenML fails to read the secret ("Missing secret key tag.").`);
+      issues.push(l10n.t('The tag {0} is missing: ZenML fails to read the secret ("Missing secret key tag.").', LEGACY_KEY));
     } else if (name.startsWith(`${group}-`)) {
       key = name.slice(group.length + 1); // first release: the key is the rest of the name
     }
@@ -124,7 +125,7 @@ function legacyInfo(name: string, tags: Record<string, string>): ZenmlSecretInfo
   const info: ZenmlSecretInfo = { format: 'legacy', secretName: group, key, schema: tags[LEGACY_SCHEMA] };
   if (decoded !== undefined) {
     if (group !== undefined && key !== undefined && decoded !== `${group}-${key}`) {
-      issues.push(`The name encodes "${decoded}" but the tags say ${group}/${key}: ZenML writes updates to ${legacyZenmlName(group, key)}.`);
+      issues.push(l10n.t('The name encodes "{0}" but the tags say {1}/{2}: ZenML writes updates to {3}.', decoded, group, key, legacyZenmlName(group, key)));
     }
     if (group === undefined || key === undefined) info.rawName = decoded;
   }
@@ -137,16 +138,16 @@ function scopedInfo(name: string, tags: Record<string, string>): ZenmlSecretInfo
     componentName: tags.zenml_component_name, namespace: tags.zenml_namespace, schema: tags.zenml_secret_schema,
   };
   const issues: string[] = [];
-  if (info.secretName === undefined) issues.push('The tag zenml_secret_name is missing: ZenML does not find this secret.');
+  if (info.secretName === undefined) issues.push(l10n.t('The tag zenml_secret_name is missing: ZenML does not find this secret.'));
   if (info.scope === 'component' && info.componentUuid === undefined) {
-    issues.push('The tag zenml_component_uuid is missing: ZenML does not find this component-scoped secret.');
+    issues.push(l10n.t('The tag zenml_component_uuid is missing: ZenML does not find this component-scoped secret.'));
   }
   if (info.scope === 'namespace' && info.namespace === undefined) {
-    issues.push('The tag zenml_namespace is missing: ZenML does not find this namespace-scoped secret.');
+    issues.push(l10n.t('The tag zenml_namespace is missing: ZenML does not find this namespace-scoped secret.'));
   }
   const expected = zenmlExpectedName(info);
   if (expected && !sameName(expected, name)) {
-    issues.push(`ZenML reads this secret under the name ${expected}, so it does not find it under this name.`);
+    issues.push(l10n.t('ZenML reads this secret under the name {0}, so it does not find it under this name.', expected));
   }
   return withIssues(info, issues);
 }
@@ -158,10 +159,10 @@ function storeInfo(name: string, tags: Record<string, string>): ZenmlSecretInfo 
     secretName: tags.zenml_secret_name, scope: tags.zenml_secret_scope,
   };
   const issues: string[] = [];
-  if (tags.zenml === undefined) issues.push('The tag zenml (the ZenML deployment id) is missing: ZenML treats this secret as not found.');
-  if (tags.zenml_secret_id === undefined) issues.push('The tag zenml_secret_id is missing: ZenML treats this secret as not found.');
+  if (tags.zenml === undefined) issues.push(l10n.t('The tag zenml (the ZenML deployment id) is missing: ZenML treats this secret as not found.'));
+  if (tags.zenml_secret_id === undefined) issues.push(l10n.t('The tag zenml_secret_id is missing: ZenML treats this secret as not found.'));
   else if (!nameId || !sameName(nameId, tags.zenml_secret_id)) {
-    issues.push(`ZenML reads the secret with id ${tags.zenml_secret_id} under the name zenml-${tags.zenml_secret_id}, so it does not find it under this name.`);
+    issues.push(l10n.t('ZenML reads the secret with id {0} under the name zenml-{0}, so it does not find it under this name.', tags.zenml_secret_id));
   }
   return withIssues(info, issues);
 }
@@ -181,7 +182,7 @@ export function recognizeZenml(name: string, tags: Record<string, string> | unde
   const storeId = STORE_NAME.exec(name)?.[1];
   if (storeId) {
     return withIssues({ format: 'store', secretId: storeId },
-      tagsKnown ? ['The tags zenml and zenml_secret_id are missing: ZenML treats this secret as not found.'] : []);
+      tagsKnown ? [l10n.t('The tags zenml and zenml_secret_id are missing: ZenML treats this secret as not found.')] : []);
   }
   const scoped = SCOPED_NAME.exec(name);
   if (scoped) {
@@ -197,14 +198,14 @@ export function recognizeZenml(name: string, tags: Record<string, string> | unde
       const split = splitOnce(rest);
       if (split) [info.namespace, info.secretName] = split; else info.rawName = rest;
     }
-    return withIssues(info, tagsKnown ? ['The tags zenml_scope and zenml_secret_name are missing: ZenML does not find this secret.'] : []);
+    return withIssues(info, tagsKnown ? [l10n.t('The tags zenml_scope and zenml_secret_name are missing: ZenML does not find this secret.')] : []);
   }
   const decoded = decodeLegacyZenmlName(name);
   if (decoded !== undefined && decoded.includes('-')) {
     // "<secret>-<key>": either part may contain "-", so split only when there is exactly one.
     const split = splitOnce(decoded);
     const info: ZenmlSecretInfo = split ? { format: 'legacy', secretName: split[0], key: split[1] } : { format: 'legacy', rawName: decoded };
-    return withIssues(info, tagsKnown ? [`The tags ${LEGACY_GROUP} and ${LEGACY_KEY} are missing: ZenML does not see this key.`] : []);
+    return withIssues(info, tagsKnown ? [l10n.t('The tags {0} and {1} are missing: ZenML does not see this key.', LEGACY_GROUP, LEGACY_KEY)] : []);
   }
   return undefined;
 }
@@ -230,24 +231,24 @@ function tagRules(info: ZenmlSecretInfo): TagRule[] {
   switch (info.format) {
     case 'store':
       return [
-        { tag: 'zenml', effect: 'ZenML only reads secrets whose tag zenml is its deployment id and otherwise treats the secret as not found' },
-        { tag: 'zenml_secret_id', effect: 'ZenML checks that the tag zenml_secret_id is the secret\'s id and otherwise treats the secret as not found' },
+        { tag: 'zenml', effect: l10n.t('ZenML only reads secrets whose tag zenml is its deployment id and otherwise treats the secret as not found') },
+        { tag: 'zenml_secret_id', effect: l10n.t('ZenML checks that the tag zenml_secret_id is the secret\'s id and otherwise treats the secret as not found') },
         ...ZENML_OLD_STORE_TAGS.map((tag) => ({
-          tag, effect: `ZenML servers older than the secrets-in-database migration (0.54) require the tag ${tag} and skip the secret without it`,
+          tag, effect: l10n.t('ZenML servers older than the secrets-in-database migration (0.54) require the tag {0} and skip the secret without it', tag),
         })),
       ];
     case 'scoped':
       return [
-        { tag: 'zenml_scope', effect: 'ZenML only finds a scoped secret whose tag zenml_scope matches its scope and otherwise treats it as not found' },
-        { tag: 'zenml_secret_name', effect: 'ZenML only finds a scoped secret whose tag zenml_secret_name is its name and otherwise treats it as not found' },
-        ...(info.scope === 'component' ? [{ tag: 'zenml_component_uuid', effect: 'ZenML only finds a component-scoped secret whose tag zenml_component_uuid is the component\'s id and otherwise treats it as not found' }] : []),
-        ...(info.scope === 'namespace' ? [{ tag: 'zenml_namespace', effect: 'ZenML only finds a namespace-scoped secret whose tag zenml_namespace is its namespace and otherwise treats it as not found' }] : []),
+        { tag: 'zenml_scope', effect: l10n.t('ZenML only finds a scoped secret whose tag zenml_scope matches its scope and otherwise treats it as not found') },
+        { tag: 'zenml_secret_name', effect: l10n.t('ZenML only finds a scoped secret whose tag zenml_secret_name is its name and otherwise treats it as not found') },
+        ...(info.scope === 'component' ? [{ tag: 'zenml_component_uuid', effect: l10n.t('ZenML only finds a component-scoped secret whose tag zenml_component_uuid is the component\'s id and otherwise treats it as not found') }] : []),
+        ...(info.scope === 'namespace' ? [{ tag: 'zenml_namespace', effect: l10n.t('ZenML only finds a namespace-scoped secret whose tag zenml_namespace is its namespace and otherwise treats it as not found') }] : []),
       ];
     case 'legacy':
       return [
-        { tag: LEGACY_GROUP, effect: `ZenML finds the keys of a legacy secret by the tag ${LEGACY_GROUP}; this key would drop out of the ZenML secret (which is not found if this was its only key)` },
-        { tag: LEGACY_KEY, effect: `ZenML takes the key name from the tag ${LEGACY_KEY}; without it reading the secret fails ("Missing secret key tag."), and a changed value renames the key` },
-        { tag: LEGACY_SCHEMA, effect: `ZenML picks the secret schema from the tag ${LEGACY_SCHEMA}` },
+        { tag: LEGACY_GROUP, effect: l10n.t('ZenML finds the keys of a legacy secret by the tag {0}; this key would drop out of the ZenML secret (which is not found if this was its only key)', LEGACY_GROUP) },
+        { tag: LEGACY_KEY, effect: l10n.t('ZenML takes the key name from the tag {0}; without it reading the secret fails ("Missing secret key tag."), and a changed value renames the key', LEGACY_KEY) },
+        { tag: LEGACY_SCHEMA, effect: l10n.t('ZenML picks the secret schema from the tag {0}', LEGACY_SCHEMA) },
       ];
   }
 }
@@ -263,8 +264,8 @@ export function zenmlTagEditWarning(info: ZenmlSecretInfo, oldTags: Record<strin
   const hits: string[] = [];
   for (const { tag, effect } of tagRules(info)) {
     if (!(tag in before)) continue; // already absent: this edit changes nothing about it
-    if (!(tag in after)) hits.push(`Removing the tag ${tag}: ${effect}.`);
-    else if (after[tag] !== before[tag]) hits.push(`Changing the tag ${tag}: ${effect}.`);
+    if (!(tag in after)) hits.push(l10n.t('Removing the tag {0}: {1}.', tag, effect));
+    else if (after[tag] !== before[tag]) hits.push(l10n.t('Changing the tag {0}: {1}.', tag, effect));
   }
   return hits.length ? hits.join(' ') : undefined;
 }
@@ -275,30 +276,32 @@ export function zenmlRenameWarning(info: ZenmlSecretInfo, newName: string): stri
   if (expected && sameName(expected, newName)) return undefined;
   switch (info.format) {
     case 'store':
-      return `ZenML reads this secret only under the name ${expected ?? 'zenml-<secret id>'} (from tag zenml_secret_id); ` +
-        `under "${newName}" ZenML treats it as not found.`;
+      return l10n.t('ZenML reads this secret only under the name {0} (from tag zenml_secret_id); under "{1}" ZenML treats it as not found.',
+        expected ?? 'zenml-<secret id>', newName);
     case 'scoped':
-      return `ZenML reads a scoped secret only under the name ${expected ?? 'zenml-<scope>-[<component id or namespace>-]<name>'}; ` +
-        `under "${newName}" ZenML treats it as not found.`;
+      return l10n.t('ZenML reads a scoped secret only under the name {0}; under "{1}" ZenML treats it as not found.',
+        expected ?? 'zenml-<scope>-[<component id or namespace>-]<name>', newName);
     case 'legacy':
-      return `ZenML finds legacy keys by their tags (${LEGACY_GROUP}, ${LEGACY_KEY}), not by name, but writes updates to ` +
-        `${expected ?? 'zenml-<hex of base64("<secret>-<key>")>'}: a copy under "${newName}" that keeps the tags is read ` +
-        'as the same key, so while both exist ZenML sees two values for it.';
+      return l10n.t('ZenML finds legacy keys by their tags ({0}, {1}), not by name, but writes updates to {2}: a copy under "{3}" that keeps the tags is read as the same key, so while both exist ZenML sees two values for it.',
+        LEGACY_GROUP, LEGACY_KEY, expected ?? 'zenml-<hex of base64("<secret>-<key>")>', newName);
   }
 }
 
 /** One-line description for the tree, e.g. "ZenML secret mlflow_tracking", "ZenML (component acr-registry) registry-creds". */
 export function zenmlLabel(info: ZenmlSecretInfo): string {
   switch (info.format) {
-    case 'store':
-      return `ZenML secret ${info.secretName ?? info.secretId ?? '(unknown id)'}`;
+    case 'store': {
+      const id = info.secretName ?? info.secretId;
+      return id !== undefined ? l10n.t('ZenML secret {0}', id) : l10n.t('ZenML secret (unknown id)');
+    }
     case 'scoped': {
-      const where = info.scope === 'component' ? `component ${info.componentName ?? info.componentUuid ?? '?'}`
-        : info.scope === 'namespace' && info.namespace ? `namespace ${info.namespace}` : info.scope ?? 'scoped';
-      return `ZenML (${where}) ${info.secretName ?? info.rawName ?? '?'}`;
+      const name = info.secretName ?? info.rawName ?? '?';
+      if (info.scope === 'component') return l10n.t('ZenML (component {0}) {1}', info.componentName ?? info.componentUuid ?? '?', name);
+      if (info.scope === 'namespace' && info.namespace) return l10n.t('ZenML (namespace {0}) {1}', info.namespace, name);
+      return info.scope !== undefined ? l10n.t('ZenML ({0}) {1}', info.scope, name) : l10n.t('ZenML (scoped) {0}', name);
     }
     case 'legacy':
-      return info.secretName !== undefined && info.key !== undefined ? `ZenML legacy ${info.secretName}/${info.key}`
-        : `ZenML legacy ${info.secretName ?? info.rawName ?? '?'}`;
+      return l10n.t('ZenML legacy {0}', info.secretName !== undefined && info.key !== undefined ? `${info.secretName}/${info.key}`
+        : info.secretName ?? info.rawName ?? '?');
   }
 }

@@ -5,6 +5,7 @@
 //   CONN_ENV_PREFIX = "AIRFLOW_CONN_"; os.environ.get(CONN_ENV_PREFIX + conn_id.upper())
 //   VAR_ENV_PREFIX  = "AIRFLOW_VAR_";  os.environ.get(VAR_ENV_PREFIX + key.upper())
 // The value is used as it is: a connection in the URI form or (Airflow 2.3+) the JSON form, a variable's raw text.
+import * as l10n from '@vscode/l10n';
 import { appServiceReference } from '../integrations/sdk';
 
 export const AIRFLOW_CONN_ENV_PREFIX = 'AIRFLOW_CONN_';
@@ -32,10 +33,10 @@ export function airflowEnvName(kind: 'connection' | 'variable', id: string): str
 }
 
 function describeChar(ch: string): string {
-  if (ch === ' ') return 'a space';
+  if (ch === ' ') return l10n.t('a space');
   const cp = ch.codePointAt(0)!;
-  if (cp < 0x20 || cp === 0x7f) return `the control character U+${cp.toString(16).padStart(4, '0').toUpperCase()}`;
-  if (/\s/u.test(ch)) return 'a whitespace character';
+  if (cp < 0x20 || cp === 0x7f) return l10n.t('the control character {0}', `U+${cp.toString(16).padStart(4, '0').toUpperCase()}`);
+  if (/\s/u.test(ch)) return l10n.t('a whitespace character');
   return `"${ch}"`;
 }
 
@@ -45,17 +46,17 @@ function describeChar(ch: string): string {
  * VSCODE_*).
  */
 export function validateEnvName(name: string): string | undefined {
-  if (name.length === 0) return 'Enter a variable name.';
-  if (name.length > 255) return 'A variable name has at most 255 characters.';
-  if (/^[0-9]/.test(name)) return `"${name}" starts with a digit: a variable name starts with a letter or "_".`;
+  if (name.length === 0) return l10n.t('Enter a variable name.');
+  if (name.length > 255) return l10n.t('A variable name has at most 255 characters.');
+  if (/^[0-9]/.test(name)) return l10n.t('"{0}" starts with a digit: a variable name starts with a letter or "_".', name);
   const chars = [...name];
   const bad = chars.findIndex((c) => !/[A-Za-z0-9_]/.test(c));
   if (bad >= 0) {
-    return `${describeChar(chars[bad]!)} at position ${bad + 1} of the variable name: use letters, digits and "_" only.`;
+    return l10n.t('{0} at position {1} of the variable name: use letters, digits and "_" only.', describeChar(chars[bad]!), bad + 1);
   }
   const upper = name.toUpperCase();
   if (RESERVED.has(upper) || upper.startsWith('VSCODE_')) {
-    return `${name} is used by the shell or the terminal: choose another name.`;
+    return l10n.t('{0} is used by the shell or the terminal: choose another name.', name);
   }
   return undefined;
 }
@@ -63,8 +64,8 @@ export function validateEnvName(name: string): string | undefined {
 /** The https origin of a vault URL with a trailing slash. */
 function vaultOrigin(vaultUrl: string): string {
   let u: URL;
-  try { u = new URL(vaultUrl.trim()); } catch { throw new Error('The vault URL is not a URL.'); }
-  if (u.protocol !== 'https:') throw new Error('A vault URL must use https.');
+  try { u = new URL(vaultUrl.trim()); } catch { throw new Error(l10n.t('The vault URL is not a URL.')); }
+  if (u.protocol !== 'https:') throw new Error(l10n.t('A vault URL must use https.'));
   return `${u.origin}/`;
 }
 
@@ -110,22 +111,22 @@ export function parseEnvAssignments(text: string, secretNames: readonly string[]
   const seen = new Map<string, string>();
   for (const part of text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq < 0) throw new Error(`"${part}" is not NAME=secret.`);
+    if (eq < 0) throw new Error(l10n.t('"{0}" is not NAME=secret.', part));
     const envName = part.slice(0, eq).trim();
     const secret = part.slice(eq + 1).trim();
     const problem = validateEnvName(envName);
     if (problem) throw new Error(problem);
     const secretName = known.get(secret.toLowerCase());
     if (secretName === undefined) {
-      throw new Error(`"${secret}" is not one of the chosen secrets (${secretNames.join(', ')}).`);
+      throw new Error(l10n.t('"{0}" is not one of the chosen secrets ({1}).', secret, secretNames.join(', ')));
     }
     const earlier = seen.get(envName.toUpperCase());
     if (earlier !== undefined) {
-      throw new Error(earlier === envName ? `${envName} is set twice.` : `${earlier} and ${envName} differ only in case: use one.`);
+      throw new Error(earlier === envName ? l10n.t('{0} is set twice.', envName) : l10n.t('{0} and {1} differ only in case: use one.', earlier, envName));
     }
     seen.set(envName.toUpperCase(), envName);
     out.push({ envName, secretName });
   }
-  if (out.length === 0) throw new Error('Set at least one variable, e.g. DB_PASSWORD=db-password.');
+  if (out.length === 0) throw new Error(l10n.t('Set at least one variable, e.g. DB_PASSWORD=db-password.'));
   return out;
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
-  base32Decode, base32Encode, decodeUnionEnvelope, encodeUnionStringEnvelope, FLYTE_ROLE_NOTE, flyteSecretFilePath,
+  base32Decode, base32Encode, decodeUnionEnvelope, encodeUnionStringEnvelope, flyteRoleNote, flyteSecretFilePath,
   flyteSecretRequest, parseUnionSecretName, unionSecretName,
 } from '../../src/integrations/flyte';
 import seed from '../fixtures/demo-seed.json';
@@ -46,8 +46,8 @@ describe('integrations/flyte', () => {
     });
 
     it('states the role and its data action', () => {
-      assert.match(FLYTE_ROLE_NOTE, /"Key Vault Secrets User"/);
-      assert.match(FLYTE_ROLE_NOTE, /Microsoft\.KeyVault\/vaults\/secrets\/getSecret\/action/);
+      assert.match(flyteRoleNote(), /"Key Vault Secrets User"/);
+      assert.match(flyteRoleNote(), /Microsoft\.KeyVault\/vaults\/secrets\/getSecret\/action/);
     });
   });
 

@@ -1,6 +1,7 @@
 // Localisation: every user-facing manifest string is a %key% of package.nls.json, every message, prompt and
-// progress title in src/ goes through l10n.t, and l10n/bundle.l10n.json holds exactly the l10n.t strings of
-// src/ (`npm run l10n` regenerates it). The calls are found with the TypeScript parser, not with regexes.
+// progress title in src/ goes through l10n.t, so do the services' validation and error messages (names, rules,
+// diagnostics, integrations), and l10n/bundle.l10n.json holds exactly the l10n.t strings of src/ (`npm run l10n`
+// regenerates it). The calls are found with the TypeScript parser, not with regexes.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -159,6 +160,45 @@ export function unlocalisedCalls(sf: ts.SourceFile): string[] {
   return problems;
 }
 
+/** Errors whose message the user reads (validators' and parsers' messages end up in input boxes and notifications). */
+const ERROR_CLASSES = new Set(['Error', 'TypeError', 'RangeError', 'ConnError', 'UrlError']);
+
+/**
+ * Messages the services build without l10n.t: the first argument of `new Error(…)` (and the integrations' own error
+ * classes) and, with `returns`, what a function returns — a message string, or the `message` of a returned object
+ * (validators return their message; diagnose returns { problem, message }).
+ */
+export function unlocalisedMessages(sf: ts.SourceFile, returns: boolean): string[] {
+  const problems: string[] = [];
+  const report = (nodes: ts.Node[], what: string) => {
+    for (const n of nodes) problems.push(`${where(sf, n)} ${what}: ${n.getText(sf).slice(0, 80)}`);
+  };
+  const returned = (e: ts.Expression) => {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isObjectLiteralExpression(e)) {
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'message') report(unlocalised(p.initializer), 'return');
+      }
+    } else if (ts.isConditionalExpression(e)) {
+      returned(e.whenTrue);
+      returned(e.whenFalse);
+    } else {
+      report(unlocalised(e), 'return');
+    }
+  };
+  const visit = (n: ts.Node): void => {
+    if (isL10nCall(n)) return;
+    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && ERROR_CLASSES.has(n.expression.text) && n.arguments?.[0]) {
+      report(unlocalised(n.arguments[0]), `new ${n.expression.text}`);
+    }
+    if (returns && ts.isReturnStatement(n) && n.expression) returned(n.expression);
+    if (returns && ts.isArrowFunction(n) && !ts.isBlock(n.body)) returned(n.body);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return problems;
+}
+
 /** The messages of l10n.t calls (first argument), and calls whose first argument l10n-dev cannot extract. */
 export function l10nMessages(sf: ts.SourceFile): { messages: string[]; problems: string[] } {
   const messages: string[] = [];
@@ -212,6 +252,17 @@ describe('localisation', () => {
     assert.deepStrictEqual(files.flatMap(unlocalisedCalls), []);
   });
 
+  // validators and parsers of the services: what they return or throw is shown in input boxes, errors and hovers
+  const VALIDATORS = ['src/azure/names.ts', 'src/azure/rules.ts', 'src/references/diagnose.ts'];
+  const THROWERS = [...VALIDATORS, 'src/references/env.ts',
+    ...['airflow', 'airflowSources', 'flyte', 'sdk', 'secretKinds', 'zenml'].map((f) => `src/integrations/${f}.ts`)];
+
+  it('validation messages and error messages of the services go through l10n.t', () => {
+    const byPath = new Map(files.map((f) => [path.relative(ROOT, f.fileName).split(path.sep).join('/'), f]));
+    for (const p of THROWERS) assert.ok(byPath.has(p), `${p} is gone: update the list`);
+    assert.deepStrictEqual(THROWERS.flatMap((p) => unlocalisedMessages(byPath.get(p)!, VALIDATORS.includes(p))), []);
+  });
+
   it('l10n/bundle.l10n.json holds exactly the l10n.t strings of src/ (npm run l10n)', () => {
     const found = files.map(l10nMessages);
     assert.deepStrictEqual(found.flatMap((f) => f.problems), []);
@@ -242,6 +293,23 @@ describe('localisation', () => {
       "4 showQuickPick: 'Pick two'",
       "5 withProgress: 'Saving…'",
     ]);
+    const services = ts.createSourceFile('probe.ts', [
+      "if (!ok) throw new Error(`\"${name}\" is not a vault URL.`);",
+      "if (!ok) throw new Error(l10n.t('\"{0}\" is not a vault URL.', name));",
+      'if (!ok) throw new Error(err);',
+      "if (!ok) return 'A tag name must not be empty.';",
+      "if (!ok) return { problem: 'missing', message: l10n.t('Secret \"{0}\" does not exist.', name) };",
+      "if (!ok) return { problem: 'expired', message: `Secret ${name} expired.` };",
+      "return ok ? `${u.protocol}//${u.host}/` : l10n.t('Not a URL.');",
+      "const f = (c: string) => c === ' ' ? 'a space' : `\"${c}\"`;",
+    ].join('\n'), ts.ScriptTarget.Latest, true);
+    assert.deepStrictEqual(unlocalisedMessages(services, true).map((p) => p.replace(/^probe\.ts:/, '')), [
+      '1 new Error: `"${name}" is not a vault URL.`',
+      "4 return: 'A tag name must not be empty.'",
+      '6 return: `Secret ${name} expired.`',
+      "8 return: 'a space'",
+    ]);
+    assert.deepStrictEqual(unlocalisedMessages(services, false).map((p) => p.replace(/^probe\.ts:/, '')), ['1 new Error: `"${name}" is not a vault URL.`']);
     assert.strictEqual(l10nMessages(probe).problems.length, 1);
     const bad = manifestStrings({ displayName: 'Key Vault', contributes: { commands: [{ command: 'x', title: '%t%', category: 'Key Vault' }] } });
     assert.deepStrictEqual(bad.filter((s) => !KEY.test(String(s.value))).map((s) => s.where), ['.displayName', 'commands.x.category']);
