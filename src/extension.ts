@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
   const integrations = new Integrations();
   const hub = new Hub(context.globalState, integrations);
   const tree = new VaultTreeProvider(hub);
-  const view = vscode.window.createTreeView('keyVault.vaults', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('keyVault.vaults', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const clipboard = new ClipboardGuard();
   const documents = new SecretDocumentProvider(async (loc) => {
     const { value } = await hub.service(loc.vault).getSecretValue(loc.name, loc.version);

@@ -123,3 +123,17 @@ export function formatReport(title: string, report: ExecutionReport): string {
   }
   return lines.join('\n');
 }
+
+/** Runs `fn` over `items` with at most `limit` at once; rejects with the first error (the rest still settle). */
+export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: { err: unknown } | undefined;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try { await fn(item); } catch (err) { failed ??= { err }; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed) throw failed.err;
+}

@@ -14,10 +14,6 @@ export interface RenderOptions {
   now?: Date;
 }
 
-const FIELD_LABEL: Record<DiffField, string> = {
-  enabled: 'enabled', contentType: 'content type', tags: 'tags', expiresOn: 'expiry', value: 'value',
-};
-
 function esc(s: string): string {
   return s.replace(/[\\`*_[\]|<>]/g, (c) => `\\${c}`);
 }

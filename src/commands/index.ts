@@ -2,13 +2,15 @@
 import * as vscode from 'vscode';
 import { outputChannel, reportError } from '../ui/output';
 import type { CommandContext } from './context';
+import * as bulk from './bulkCommands';
 import * as orchestrators from './orchestratorCommands';
 import * as references from './referenceCommands';
 import * as secrets from './secretCommands';
 import * as terminals from './terminalCommands';
 import * as vaults from './vaultCommands';
 
-type Handler = (ctx: CommandContext, node?: unknown) => unknown;
+/** `nodes`: the tree's multi-selection when the command came from the view (VS Code passes it second). */
+type Handler = (ctx: CommandContext, node?: unknown, nodes?: unknown[]) => unknown;
 
 const handlers: Record<string, Handler> = {
   'keyVault.refresh': vaults.refresh,
@@ -57,6 +59,11 @@ const handlers: Record<string, Handler> = {
   'keyVault.createReferencedSecret': references.createReferencedSecret,
   'keyVault.recoverReferencedSecret': references.recoverReferencedSecret,
   'keyVault.enableReferencedSecret': references.enableReferencedSecret,
+  'keyVault.compareVaults': bulk.compareVaults,
+  'keyVault.copySecrets': bulk.copySecrets,
+  'keyVault.exportSecrets': bulk.exportSecrets,
+  'keyVault.importSecrets': bulk.importSecrets,
+  'keyVault.cancelBulk': () => bulk.cancelBulk(),
 };
 
 export const commandIds = Object.keys(handlers);
@@ -75,14 +82,17 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const disposables = Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, async (node?: unknown, ...rest: unknown[]) => {
       const rethrow = rest.some((r) => (r as { rethrow?: boolean } | undefined)?.rethrow === true);
+      // a multi-selection in the tree arrives as an array of nodes right after the clicked node
+      const nodes = Array.isArray(rest[0]) ? rest[0] as unknown[] : undefined;
       try {
-        return await handler(ctx, node);
+        return await handler(ctx, node, nodes);
       } catch (err) {
         const message = reportError(err, nodeContext(node));
         if (rethrow) throw message ? new Error(message) : err;
         return undefined;
       }
     }));
-  disposables.push(vscode.commands.registerCommand('keyVault.showOutput', () => outputChannel().show(true)));
+  disposables.push(vscode.commands.registerCommand('keyVault.showOutput', () => outputChannel().show(true)),
+    vscode.workspace.registerTextDocumentContentProvider(bulk.COMPARE_SCHEME, bulk.comparisonDocuments));
   return disposables;
 }
