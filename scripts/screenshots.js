@@ -19,6 +19,7 @@ const MAP = {
   'screenshot-walkthrough.png': 'walkthrough.png',
   'screenshot-reveal.png': 'reveal.png',
   'screenshot-presentation.png': 'presentation.png',
+  'screenshot-compare.png': 'compare.png',
   'screenshot-theme-dark-modern.png': 'theme-dark-modern.png',
   'screenshot-theme-light-modern.png': 'theme-light-modern.png',
   'screenshot-theme-high-contrast.png': 'theme-high-contrast.png',
