@@ -52,7 +52,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(seed, JSON.stringify({ vaults: [
       { name: 'bench-src', secrets: Array.from({ length: N }, (_, i) => ({ name: `copy-${String(i).padStart(4, '0')}`, value: `value-${i}-${'x'.repeat(64)}`, contentType: 'text/plain', tags: { n: String(i) } })) },
       { name: 'bench-ext' }, { name: 'bench-sdk' }, { name: 'bench-sdk8' },
-    ] }));
+    ], principals: [{ clientId: '0b0b0b0b-1111-4111-8111-000000000001', clientSecret: 'bench-copy-secret', displayName: 'bench',
+      roles: ['bench-src', 'bench-ext', 'bench-sdk', 'bench-sdk8'].map((vault) => ({ role: 'Key Vault Administrator', vault })) }] }));
     emu = spawn(process.execPath, [bundle, '--port', '0', '--seed', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
     const info = await readyLine(emu) as { port: number; ca: string; tenantId: string; authorityHost: string; vaults: { name: string; url: string }[]; principals: { clientId: string; clientSecret: string }[] };
     const ca = fs.readFileSync(info.ca, 'utf8');
@@ -100,9 +101,11 @@ async function main(): Promise<void> {
         await to.setSecret(name, s.value!, { contentType: s.properties.contentType, tags: s.properties.tags, enabled: s.properties.enabled,
           notBefore: s.properties.notBefore, expiresOn: s.properties.expiresOn });
       });
-      const copied = (await (async () => { let n = 0; for await (const _ of to.listPropertiesOfSecrets()) n++; return n; })());
+      const result = { ms: performance.now() - start, requests: count.count() };
+      let copied = 0;
+      for await (const _ of to.listPropertiesOfSecrets()) copied++;
       if (copied !== N) throw new Error(`bare loop copied ${copied} of ${N}`);
-      return { ms: performance.now() - start, requests: count.count() };
+      return result;
     };
     const sdk1 = await bare('bench-sdk', 1);
     const sdk8 = await bare('bench-sdk8', 8);
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     line('extension: list+plan+execute, 8 in flight', ext);
     line('bare SDK loop, sequential', sdk1);
     line('bare SDK loop, 8 in flight', sdk8);
-    console.log('(bare loops: listing + get + set per secret, no listing of the target, no plan; request counts include the 401 challenge)');
+    console.log('(bare loops: list the source, get + set per secret; no target listing, no plan. Requests include the 401 challenge of each client)');
   } finally {
     emu?.kill();
     fs.rmSync(tmp, { recursive: true, force: true });
