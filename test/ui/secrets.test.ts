@@ -92,6 +92,9 @@ describe('secrets in the real workbench', function () {
   });
 
   it('recovers a deleted secret from the Deleted secrets folder', async () => {
+    // the previous test's "Recovered" toast would answer for this one: the vault's windows make the recovery take a
+    // few seconds, and its notification comes only when the secret can be read again
+    await wb.runCommand('Notifications: Clear All Notifications');
     await wb.contextMenu(name, 'Delete Secret…');
     await wb.dialogButton('Delete');
     await wb.notification(/Deleted "/);
