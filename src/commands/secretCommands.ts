@@ -313,6 +313,12 @@ export async function deleteSecret(ctx: CommandContext, node?: unknown): Promise
     deleted = await withProgress(vscode.l10n.t('Deleting "{0}" from {1}…', ref.name, ref.vault.name), (abortSignal, report) =>
       whileInWindow(ctx, ref.vault, ref.name, abortSignal, report, (signal) => service.deleteSecret(ref.name, { abortSignal: signal, onProgress: report }),
         vscode.l10n.t('It shows under "Deleted secrets" when Key Vault has finished: refresh in a minute.'), 'deleting'));
+  } catch (err) {
+    // the service goes on with a delete it has received: say so rather than imply nothing happened
+    if (classifyError(err).kind === 'cancelled') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Stopped waiting for "{0}" to be deleted. If {1} had received the request, Key Vault finishes the delete on its own and the secret shows under "Deleted secrets": refresh in a moment.', ref.name, ref.vault.name));
+    }
+    throw err;
   } finally {
     ctx.tree.refreshVault(ref.vault.url);
   }
@@ -339,6 +345,11 @@ export async function recoverByName(ctx: CommandContext, vault: VaultRef, name: 
     result = await withProgress(vscode.l10n.t('Recovering "{0}" in {1}…', name, vault.name), (abortSignal, report) =>
       whileInWindow(ctx, vault, name, abortSignal, report, (signal) => service.recoverSecret(name, { abortSignal: signal, onProgress: report }),
         vscode.l10n.t('It is back in the vault when Key Vault has finished: refresh in a minute.'), 'recovering'));
+  } catch (err) {
+    if (classifyError(err).kind === 'cancelled') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Stopped waiting for "{0}" to be recovered. If {1} had received the request, Key Vault finishes the recovery on its own: refresh in a moment.', name, vault.name));
+    }
+    throw err;
   } finally {
     ctx.tree.refreshVault(vault.url);
   }
