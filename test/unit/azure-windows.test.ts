@@ -175,7 +175,7 @@ describe('azure/serviceWindows retryWhileInWindow', () => {
     assert.equal(await retryWhileInWindow(op, { secret: 'db-pass', firstDelayMs: 1, maxDelayMs: 2 }), 'ok');
     assert.equal(calls.length, 3);
     const user = new AbortController();
-    const pending = retryWhileInWindow(async () => { throw beingDeleted(); }, { secret: 'db-pass', firstDelayMs: 60_000, abortSignal: user.signal, onWait: () => user.abort() });
+    const pending = retryWhileInWindow(async () => { throw beingDeleted(); }, { secret: 'db-pass', firstDelayMs: 30_000, abortSignal: user.signal, onWait: () => user.abort() });
     await assert.rejects(pending, (e: unknown) => classifyError(e).kind === 'cancelled');
   });
 });
