@@ -13,6 +13,8 @@ const path = require('path');
 const ROOT = path.resolve(__dirname, '..');
 // the marketplace takes far more; this keeps the download small and catches a stray file (source maps, tests)
 const MAX_BYTES = 3 * 1000 * 1000;
+/** The bundles: the entry point, the emulator, and the ones the entry point loads on first use (src/lazy/load.ts). */
+const DIST = ['dist/extension.js', 'dist/emulator.js', 'dist/identity.js', 'dist/arm.js', 'dist/yaml.js'];
 
 const manifest = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
@@ -21,7 +23,7 @@ const kb = (n) => `${(n / 1e3).toFixed(1)} kB`;
 /** Files the package must hold: the entry point, the emulator, and everything the manifest and README name. */
 function requiredFiles() {
   const pkg = manifest();
-  const files = new Set(['package.json', 'README.md', 'dist/extension.js', 'dist/emulator.js']);
+  const files = new Set(['package.json', 'README.md', ...DIST]);
   if (pkg.main) files.add(path.posix.normalize(pkg.main));
   if (fs.existsSync(path.join(ROOT, 'package.nls.json'))) files.add('package.nls.json');
   // paths in the manifest (icons, walkthrough images and markdown, l10n bundles) that name files in the repo
@@ -69,7 +71,7 @@ function checkVsix(vsix) {
   if (missing.length) problems.push(`it lacks ${missing.join(', ')}`);
   const forbidden = entries.map((e) => e.name).filter((n) => FORBIDDEN.test(n));
   if (forbidden.length) problems.push(`it must not hold ${forbidden.join(', ')}`);
-  for (const name of ['extension/dist/extension.js', 'extension/dist/emulator.js']) {
+  for (const name of DIST.map((f) => `extension/${f}`)) {
     const entry = entries.find((e) => e.name === name);
     if (entry && /\/\/# sourceMappingURL=/.test(entry.read().toString('utf8'))) {
       problems.push(`${name} is not the production build (it names a source map)`);
@@ -92,7 +94,7 @@ function checkInstalled(extensionsDir) {
     throw new Error(`${extensionsDir} has no ${folder} (it has: ${listing.join(', ') || 'nothing'})`);
   }
   const dir = path.join(extensionsDir, folder);
-  const missing = ['package.json', 'dist/extension.js', 'dist/emulator.js'].filter((f) => !isFileAt(dir, f));
+  const missing = ['package.json', ...DIST].filter((f) => !isFileAt(dir, f));
   if (missing.length) throw new Error(`the installed ${folder} lacks ${missing.join(', ')}`);
   const installed = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   if (installed.version !== pkg.version) throw new Error(`installed ${folder} says version ${installed.version}`);

@@ -2,9 +2,7 @@
 // the other members come from @azure/identity. Members are tried in the configured order; the one that worked
 // is tried first next time. A failure lists why each member failed — never a token or a secret.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import {
-  AzureCliCredential, AzureDeveloperCliCredential, EnvironmentCredential, ManagedIdentityCredential,
-} from '@azure/identity';
+import { loadIdentity } from '../lazy/load';
 import { isMicrosoftAuthority } from '../azure/clouds';
 import { redact } from '../azure/errors';
 import { localEmulatorPolicy } from '../azure/localTransport';
@@ -109,12 +107,12 @@ function buildMember(member: ChainMember, o: ChainOptions): TokenCredential {
       };
     }
     case 'azureCli':
-      return new AzureCliCredential({ tenantId: o.tenantId, additionallyAllowedTenants, processTimeoutInMs: o.processTimeoutInMs });
+      return new (loadIdentity().AzureCliCredential)({ tenantId: o.tenantId, additionallyAllowedTenants, processTimeoutInMs: o.processTimeoutInMs });
     case 'azureDeveloperCli':
-      return new AzureDeveloperCliCredential({ tenantId: o.tenantId, additionallyAllowedTenants, processTimeoutInMs: o.processTimeoutInMs });
+      return new (loadIdentity().AzureDeveloperCliCredential)({ tenantId: o.tenantId, additionallyAllowedTenants, processTimeoutInMs: o.processTimeoutInMs });
     case 'environment': {
       const authorityHost = effectiveAuthority(o.cloud);
-      const env = new EnvironmentCredential({
+      const env = new (loadIdentity().EnvironmentCredential)({
         authorityHost,
         disableInstanceDiscovery: !isMicrosoftAuthority(authorityHost),
         additionallyAllowedTenants,
@@ -127,8 +125,8 @@ function buildMember(member: ChainMember, o: ChainOptions): TokenCredential {
     }
     case 'managedIdentity':
       return o.managedIdentityClientId
-        ? new ManagedIdentityCredential({ clientId: o.managedIdentityClientId, additionalPolicies })
-        : new ManagedIdentityCredential({ additionalPolicies });
+        ? new (loadIdentity().ManagedIdentityCredential)({ clientId: o.managedIdentityClientId, additionalPolicies })
+        : new (loadIdentity().ManagedIdentityCredential)({ additionalPolicies });
   }
 }
 

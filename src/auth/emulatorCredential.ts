@@ -1,8 +1,8 @@
 // The local emulator's own credential: a client-secret principal from its ready line. Used ONLY for emulator
 // vaults; the user's Azure account never goes to the emulator, and this credential never goes to Azure.
 import { readFileSync } from 'node:fs';
-import type { TokenCredential } from '@azure/core-auth';
-import { ClientSecretCredential } from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { loadIdentity } from '../lazy/load';
 import { localEmulatorPolicy } from '../azure/localTransport';
 import type { CloudEnvironment, EmulatorReadyInfo } from '../azure/model';
 
@@ -28,12 +28,19 @@ export function createEmulatorCredential(info: EmulatorReadyInfo, options: Emula
       : 'The emulator lists no principals.');
   }
   const ca = options.ca ?? readEmulatorCa(info);
-  return new ClientSecretCredential(info.tenantId, principal.clientId, principal.clientSecret, {
-    authorityHost: info.authorityHost,
-    disableInstanceDiscovery: true,
-    additionallyAllowedTenants: ['*'],
-    additionalPolicies: [{ policy: localEmulatorPolicy(ca), position: 'perCall' }],
-  });
+  // @azure/identity is loaded with the first token, not when the emulator is attached (at activation)
+  let credential: TokenCredential | undefined;
+  return {
+    getToken(scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken | null> {
+      credential ??= new (loadIdentity().ClientSecretCredential)(info.tenantId, principal.clientId, principal.clientSecret, {
+        authorityHost: info.authorityHost,
+        disableInstanceDiscovery: true,
+        additionallyAllowedTenants: ['*'],
+        additionalPolicies: [{ policy: localEmulatorPolicy(ca), position: 'perCall' }],
+      });
+      return credential.getToken(scopes, getTokenOptions);
+    },
+  };
 }
 
 /** Host (with port) of the emulator's vaults, e.g. "vault.localhost:8443". */

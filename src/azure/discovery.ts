@@ -1,9 +1,8 @@
 // Vault discovery over ARM: tenants, subscriptions, and vaults with ONE Resource Graph query per tenant
 // (≤ 1000 subscriptions per query), falling back to vaults.listBySubscription when Resource Graph fails.
 import type { TokenCredential } from '@azure/core-auth';
-import { KeyVaultManagementClient, type Vault } from '@azure/arm-keyvault';
-import { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { Vault } from '@azure/arm-keyvault';
+import { loadArm } from '../lazy/load';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { classifyError, type KeyVaultError } from './errors';
 import { localEmulatorPolicy } from './localTransport';
@@ -146,7 +145,7 @@ class ArmDiscoveryService implements DiscoveryService {
 
   async listTenants(options?: { abortSignal?: AbortSignal }): Promise<TenantRef[]> {
     try {
-      const client = new SubscriptionClient(this.o.credentialForTenant(undefined), this.clientOptions());
+      const client = new (loadArm().SubscriptionClient)(this.o.credentialForTenant(undefined), this.clientOptions());
       const out: TenantRef[] = [];
       for await (const t of client.tenants.list({ abortSignal: options?.abortSignal })) {
         if (t.tenantId) out.push({ tenantId: t.tenantId, displayName: t.displayName, defaultDomain: t.defaultDomain });
@@ -159,7 +158,7 @@ class ArmDiscoveryService implements DiscoveryService {
 
   async listSubscriptions(tenantId: string, options?: { abortSignal?: AbortSignal }): Promise<SubscriptionRef[]> {
     try {
-      const client = new SubscriptionClient(this.o.credentialForTenant(tenantId), this.clientOptions());
+      const client = new (loadArm().SubscriptionClient)(this.o.credentialForTenant(tenantId), this.clientOptions());
       const out: SubscriptionRef[] = [];
       for await (const s of client.subscriptions.list({ abortSignal: options?.abortSignal })) {
         if (!s.subscriptionId) continue;
@@ -176,7 +175,7 @@ class ArmDiscoveryService implements DiscoveryService {
 
   /** One Resource Graph request per ≤1000 subscriptions (more only when the result itself pages). */
   private async viaResourceGraph(tenantId: string, subs: SubscriptionRef[], abortSignal?: AbortSignal): Promise<VaultRef[]> {
-    const client = new ResourceGraphClient(this.o.credentialForTenant(tenantId), this.clientOptions());
+    const client = new (loadArm().ResourceGraphClient)(this.o.credentialForTenant(tenantId), this.clientOptions());
     const vaults: VaultRef[] = [];
     for (let i = 0; i < subs.length; i += RESOURCE_GRAPH_BATCH) {
       const batch = subs.slice(i, i + RESOURCE_GRAPH_BATCH).map((s) => s.subscriptionId);
@@ -199,7 +198,7 @@ class ArmDiscoveryService implements DiscoveryService {
   }
 
   private async viaListBySubscription(sub: SubscriptionRef, abortSignal?: AbortSignal): Promise<VaultRef[]> {
-    const client = new KeyVaultManagementClient(this.o.credentialForTenant(sub.tenantId), sub.subscriptionId, this.clientOptions());
+    const client = new (loadArm().KeyVaultManagementClient)(this.o.credentialForTenant(sub.tenantId), sub.subscriptionId, this.clientOptions());
     const out: VaultRef[] = [];
     for await (const v of client.vaults.listBySubscription({ abortSignal })) {
       const ref = fromArmVault(v, sub, this.o.cloud);

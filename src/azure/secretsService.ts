@@ -51,16 +51,41 @@ const pagingPolicy: PipelinePolicy = {
       s.errorBody = response.status >= 400 && typeof response.bodyAsText === 'string' && response.bodyAsText.length < 16384
         ? response.bodyAsText : undefined;
     }
-    if (s && request.method === 'GET' && response.status === 200 && typeof response.bodyAsText === 'string' &&
-      response.bodyAsText.includes('"nextLink"')) {
-      try {
-        const body = JSON.parse(response.bodyAsText) as { nextLink?: unknown; value?: unknown };
-        if (Array.isArray(body.value)) s.nextLink = typeof body.nextLink === 'string' && body.nextLink ? body.nextLink : undefined;
-      } catch { /* not a list */ }
+    if (s && request.method === 'GET' && response.status === 200 && typeof response.bodyAsText === 'string') {
+      const link = nextLinkOf(response.bodyAsText);
+      if (link !== NOT_A_LIST) s.nextLink = link;
     }
     return response;
   },
 };
+
+const NOT_A_LIST = Symbol('not a list');
+
+/**
+ * `nextLink` of a list page without parsing the page a second time (the SDK parses it once): the service writes
+ * `"nextLink"` after `"value"`, so only the tail from its last occurrence is parsed. Anything unexpected takes
+ * the full parse.
+ */
+export function nextLinkOf(text: string): string | undefined | typeof NOT_A_LIST {
+  const at = text.lastIndexOf('"nextLink"');
+  if (at < 0) return NOT_A_LIST;
+  if (text.lastIndexOf('"value"', at) >= 0) {
+    try {
+      const tail = JSON.parse(`{${text.slice(at)}`) as { nextLink?: unknown };
+      if (Object.keys(tail).length === 1) return typeof tail.nextLink === 'string' && tail.nextLink ? tail.nextLink : undefined;
+    } catch { /* not the last member: full parse below */ }
+  }
+  try {
+    const body = JSON.parse(text) as { nextLink?: unknown; value?: unknown };
+    if (!Array.isArray(body.value)) return NOT_A_LIST;
+    return typeof body.nextLink === 'string' && body.nextLink ? body.nextLink : undefined;
+  } catch {
+    return NOT_A_LIST;
+  }
+}
+
+/** Listings kept open between pages, by the continuation token of their next page. */
+const LIVE_LISTINGS = 32;
 
 /** Gives classifyError the service's error body (innererror code, real message) that the SDK dropped. */
 function withErrorBody(err: unknown, s: CallScope): unknown {
@@ -119,17 +144,34 @@ class SdkSecretsService implements SecretsService {
   ): Promise<Page<T>> {
     const maxPageSize = options.maxPageSize === undefined ? undefined : Math.min(25, Math.max(1, options.maxPageSize));
     const s: CallScope = { abortSignal: options.abortSignal };
+    // "Load more" and background paging continue the SDK iterator of the previous page (one iterator per
+    // listing); a token from elsewhere (or an evicted listing) starts a new one at that token.
+    const liveKey = options.continuationToken && `${operation}|${secret ?? ''}|${options.continuationToken}`;
+    const live = liveKey ? this.live.get(liveKey) : undefined;
+    if (liveKey) this.live.delete(liveKey);
+    const it = (live ?? pages({ continuationToken: options.continuationToken, maxPageSize })) as AsyncIterableIterator<unknown[]>;
     try {
       return await scope.run(s, async () => {
-        const it = pages({ continuationToken: options.continuationToken, maxPageSize });
         const r = await it.next();
         const raw = (r.done ? [] : r.value) as S[] & { continuationToken?: string };
-        // Stop the generator: the next page is fetched only when asked for.
-        void it.return?.();
-        return { items: raw.map(map), continuationToken: raw.continuationToken ?? s.nextLink };
+        const continuationToken = raw.continuationToken ?? s.nextLink;
+        if (continuationToken) this.keepLive(`${operation}|${secret ?? ''}|${continuationToken}`, it);
+        else void it.return?.();
+        return { items: raw.map(map), continuationToken };
       });
     } catch (err) {
+      void it.return?.();
       throw classifyError(withErrorBody(err, s), { vault: this.vault.name, secret, operation });
+    }
+  }
+
+  private readonly live = new Map<string, AsyncIterableIterator<unknown[]>>();
+  private keepLive(key: string, it: AsyncIterableIterator<unknown[]>): void {
+    this.live.set(key, it);
+    if (this.live.size > LIVE_LISTINGS) {
+      const [oldestKey, oldest] = this.live.entries().next().value as [string, AsyncIterableIterator<unknown[]>];
+      this.live.delete(oldestKey);
+      void oldest.return?.();
     }
   }
 

@@ -196,6 +196,11 @@ export class Faults {
     return { ...r, id: r.id ?? crypto.randomUUID().slice(0, 8), remaining: r.count, applied: 0 };
   }
 
+  /** Any rule is set (requests skip fault matching otherwise). */
+  get active(): boolean {
+    return this.rules.length > 0;
+  }
+
   /** The first matching rule that fires for this request (consuming one of its applications). */
   match(operation: string, vault: string | undefined): ActiveRule | undefined {
     for (const r of this.rules) {

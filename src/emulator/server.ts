@@ -161,7 +161,16 @@ class LazyBody {
     this.promise ??= readRaw(this.req, this.max);
     return this.promise;
   }
+  /** The body when the request is known to have none (a GET or DELETE that is complete with nothing buffered). */
+  readNow(): Buffer | undefined {
+    if (this.promise || !this.req.complete || this.req.readableLength !== 0 || this.req.headers['content-length'] !== undefined) return undefined;
+    if (this.req.headers['transfer-encoding'] !== undefined) return undefined;
+    this.promise = Promise.resolve(EMPTY_BODY);
+    return EMPTY_BODY;
+  }
 }
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 export class EmulatorServer {
   status = ServerStatus.Closed;
@@ -506,7 +515,7 @@ export class EmulatorServer {
     const token = bearer(req);
     if (!token) return unauthorized('AKV10000: Request is missing a Bearer or PoP token.');
     const audiences = [...new Set([`https://vault.localhost:${port}`, `https://vault.localhost:${this.port}`])];
-    const claims = await this.tokens.verify(token, audiences);
+    const claims = this.tokens.verifyCached(token, audiences) ?? await this.tokens.verify(token, audiences);
     if (!claims) return unauthorized(`AKV10022: Invalid audience, signature or expired token. Expected audience ${audiences[0]}.`);
     if (claims.tid !== vault.tenantId) {
       return unauthorized(`AKV10032: Invalid issuer. Expected one of ${this.origin}/${vault.tenantId}/v2.0, found ${String(claims.iss)}.`);
@@ -528,9 +537,9 @@ export class EmulatorServer {
     this.authorize(vault, principal, claims, route.action,
       segments[0] === 'secrets' || segments[0] === 'deletedsecrets' ? segments[1]?.toLowerCase() || undefined : undefined);
     // 4. body (413 when too large)
-    const raw = await body.read();
-    // 5. faults
-    const fault = await this.applyFault(operation, vault.name, req, 'kv');
+    const raw = body.readNow() ?? await body.read();
+    // 5. faults (no promise when no rule is set)
+    const fault = this.faults.active ? await this.applyFault(operation, vault.name, req, 'kv') : undefined;
     if (fault && fault !== CORRUPT) return { reply: fault };
     // 6. handler
     const result: HandlerResult = route.run({

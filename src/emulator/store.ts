@@ -596,7 +596,9 @@ export class PersistedStore extends MemoryStore {
     const at = this.journalSize;
     try {
       writeFully(this.fd, buf, at);
-      fs.fsyncSync(this.fd);
+      // fdatasync: the appended bytes and the new file size (needed to read them back) are durable, without the
+      // timestamps fsync would also write
+      fs.fdatasyncSync(this.fd);
     } catch (e) {
       // Not acknowledged: take the partial line back so that no later line ever follows a torn one.
       try {

@@ -202,6 +202,18 @@ export class TokenService {
   }
 
   /** Signature, expiry, not-before and audience; returns undefined (never throws) when the token is bad. */
+  /** verify() for a token verified before (no promise on the hot path); undefined when it must be verified. */
+  verifyCached(token: string, audiences: string[]): TokenClaims | undefined {
+    const claims = this.cache.get(token);
+    if (!claims) return undefined;
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims.exp !== 'number' || claims.exp <= now - this.skewSeconds) return undefined;
+    const aud = this.audiences.get(claims);
+    if (!aud) return undefined;
+    for (const w of audiences) if (aud.includes(normAudience(w))) return claims;
+    return undefined;
+  }
+
   async verify(token: string, audiences: string[]): Promise<TokenClaims | undefined> {
     let claims = this.cache.get(token);
     if (!claims) {

@@ -2,7 +2,8 @@
 // docker-compose environments and airflow.cfg. Pure (no vscode): the UI reads the files and passes their text.
 // Only the prefixes, sep and vault_url are taken; credential keys are never read, and no error quotes a value.
 import * as l10n from '@vscode/l10n';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Node, type Pair, type Scalar } from 'yaml';
+import type { Node, Pair, Scalar } from 'yaml';
+import { loadYaml } from '../lazy/load';
 import { AIRFLOW_DEFAULTS, parseBackendKwargs, type AirflowBackendConfig } from './airflow';
 
 export type BackendSourceKind = 'env' | 'compose' | 'airflowCfg';
@@ -144,6 +145,7 @@ function composeLiteral(text: string): string | undefined {
 type ComposeValue = { text: string } | { error: string };
 
 function composeScalar(node: unknown): ComposeValue {
+  const { isMap, isScalar, isSeq } = loadYaml();
   if (node === null || node === undefined) {
     return { error: l10n.t('It has no value in the file (docker compose then takes it from the shell environment).') };
   }
@@ -167,6 +169,8 @@ interface ComposeHit { key: string; line: number; parent: unknown; value: Compos
  * The backend is the AIRFLOW__SECRETS__BACKEND of the same environment block, else the first one in the file.
  */
 export function sourcesFromCompose(text: string, file: string): BackendConfigSource[] {
+  // the yaml package is loaded with the first compose file, not at activation
+  const { isAlias, isScalar, isSeq, LineCounter, parseAllDocuments, visit } = loadYaml();
   const lineCounter = new LineCounter();
   let docs: ReturnType<typeof parseAllDocuments>;
   try {

@@ -8,7 +8,8 @@ import { newestFirst } from '../azure/versions';
 import { vaultListKey as listKey, type PagedList } from '../ui/pagedList';
 import { isPurgeable } from '../azure/rules';
 import { isPresenting } from '../ui/presentation';
-import { deletedDescription, matchesFilter, secretDescription, secretIcon, secretTooltipLines } from './describe';
+import { deletedDescription, secretDescription, secretIcon, secretTooltipLines } from './describe';
+import { compileFilter } from './filter';
 import type { AirflowKind } from '../integrations/airflow';
 import { describeOrigin, type ConfigOrigin } from '../integrations/airflowSources';
 import { AIRFLOW_GROUP_LABELS, AIRFLOW_KINDS, groupForAirflow, secretDisplay, secretKind, type SecretDisplay, type SecretKind } from '../integrations/secretKinds';
@@ -242,7 +243,8 @@ export class VaultNode extends Node implements PagingNode {
     const grouped = airflow.grouped();
     // grouping needs every name: the rest of the pages load in the background, the groups fill as they arrive
     if (grouped && list.token && !list.restError) void list.loadRest(() => this.requestRender?.());
-    const items = list.items.filter((s) => matchesFilter(s.name, filter));
+    const matches = compileFilter(filter);
+    const items = filter ? list.items.filter(matches) : list.items;
     const nodes: Node[] = [];
     let others = items;
     if (grouped) {
@@ -253,13 +255,22 @@ export class VaultNode extends Node implements PagingNode {
         if (members?.length) nodes.push(new AirflowGroupNode(this.hub, this, k, members.map((m) => m.item), origin));
       }
     }
-    for (const s of others) nodes.push(new SecretNode(this.hub, this, s, secretKind(s, config), false));
+    // re-renders while pages arrive reuse the nodes of secrets already shown: only new items are built
+    if (this.nodeCache?.config !== config || this.nodeCache.list !== list) this.nodeCache = { config, list, nodes: new WeakMap() };
+    const cache = this.nodeCache.nodes;
+    for (const s of others) {
+      let n = cache.get(s);
+      if (!n) cache.set(s, (n = new SecretNode(this.hub, this, s, secretKind(s, config), false)));
+      nodes.push(n);
+    }
     if (list.token && (!grouped || list.restError || !list.loadingRest)) nodes.push(new LoadMoreNode(this));
     else if (list.token) nodes.push(new MessageNode(`${this.id}|loading`, vscode.l10n.t('Loading more secrets…'), 'loading~spin'));
     if (filter && items.length === 0) nodes.push(new MessageNode(`${this.id}|nomatch`, vscode.l10n.t('No secret names contain "{0}"', filter), 'filter'));
     nodes.push(this.deletedFolder);
     return nodes;
   }
+  /** Secret nodes by list item, for the listing and Airflow configuration they were built with. */
+  private nodeCache?: { config: unknown; list: PagedList<SecretProps>; nodes: WeakMap<SecretProps, SecretNode> };
   /** Still loading pages: Airflow groups may be partial. */
   get partial(): boolean {
     return this.secrets.token !== undefined;
@@ -411,7 +422,7 @@ export class DeletedFolderNode extends Node implements PagingNode {
     const filter = this.hub.filterFor(this.vaultNode.vault);
     const list = this.list;
     if (!list.loaded) await list.first();
-    const nodes: Node[] = list.items.filter((d) => matchesFilter(d.name, filter))
+    const nodes: Node[] = list.items.filter(compileFilter(filter))
       .map((d) => new DeletedSecretNode(this, d));
     if (list.token) nodes.push(new LoadMoreNode(this));
     if (nodes.length === 0) {

@@ -1,0 +1,42 @@
+// Modules loaded on first use. In the extension bundle (esbuild defines KEYVAULT_SPLIT_BUNDLE) they are the
+// separate bundles dist/identity.js, dist/arm.js and dist/yaml.js, required the first time a token, a discovery or
+// a docker-compose file is needed, so activation neither reads nor compiles @azure/identity, MSAL, the ARM clients
+// or the yaml parser. Everywhere else (tests under tsx, test bundles) they are the packages themselves.
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type * as Identity from './identity';
+import type * as Arm from './arm';
+import type * as Yaml from './yaml';
+
+let identityModule: typeof Identity | undefined;
+let armModule: typeof Arm | undefined;
+
+export function loadIdentity(): typeof Identity {
+  if (!identityModule) {
+    identityModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
+      ? require('./identity.js') as typeof Identity
+      : require('./identity') as typeof Identity;
+  }
+  return identityModule;
+}
+
+export function loadArm(): typeof Arm {
+  if (!armModule) {
+    armModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
+      ? require('./arm.js') as typeof Arm
+      : require('./arm') as typeof Arm;
+  }
+  return armModule;
+}
+
+let yamlModule: typeof Yaml | undefined;
+export function loadYaml(): typeof Yaml {
+  if (!yamlModule) {
+    yamlModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
+      ? require('./yaml.js') as typeof Yaml
+      : require('./yaml') as typeof Yaml;
+  }
+  return yamlModule;
+}
+
+/** Whether the identity module is loaded yet (for the activation benchmark and its test). */
+export const identityLoaded = (): boolean => identityModule !== undefined;
