@@ -97,10 +97,22 @@ function withErrorBody(err: unknown, s: CallScope): unknown {
   return err;
 }
 
+/** `url` with one trailing slash (the last answer is kept: a listing asks this for every item of one vault). */
+let lastVaultUrl = { from: '', to: '' };
+function withSlash(url: string): string {
+  if (lastVaultUrl.from !== url) lastVaultUrl = { from: url, to: url.endsWith('/') ? url : `${url}/` };
+  return lastVaultUrl.to;
+}
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  return false;
+}
+
 export function toSecretProps(p: SecretProperties): SecretProps {
   return {
     name: p.name,
-    vaultUrl: p.vaultUrl.endsWith('/') ? p.vaultUrl : `${p.vaultUrl}/`,
+    vaultUrl: withSlash(p.vaultUrl),
     id: p.id ?? `${p.vaultUrl.replace(/\/+$/, '')}/secrets/${p.name}${p.version ? `/${p.version}` : ''}`,
     version: p.version || undefined,
     enabled: p.enabled !== false,
@@ -109,7 +121,8 @@ export function toSecretProps(p: SecretProperties): SecretProps {
     createdOn: p.createdOn,
     updatedOn: p.updatedOn,
     contentType: p.contentType || undefined,
-    tags: p.tags && Object.keys(p.tags).length ? { ...p.tags } : undefined,
+    // the SDK builds a new tags object for every item: it is ours to keep, no copy needed
+    tags: p.tags && hasKeys(p.tags) ? p.tags : undefined,
     managed: p.managed === true,
     recoveryLevel: p.recoveryLevel,
     recoverableDays: p.recoverableDays,

@@ -162,9 +162,10 @@ async function main(): Promise<void> {
 
       // ---- list10k: services layer into the paged model vs a bare SDK loop -----------------------------------
       const bareLoop = async (client: SecretClient): Promise<number> => {
-        let n = 0;
-        for await (const page of client.listPropertiesOfSecrets().byPage({ maxPageSize: 25 })) n += page.length;
-        return n;
+        // the floor keeps what it lists, as any consumer does (the tree model keeps its items too)
+        const items: unknown[] = [];
+        for await (const page of client.listPropertiesOfSecrets().byPage({ maxPageSize: 25 })) items.push(...page);
+        return items.length;
       };
       const oursLoop = async (svc: ReturnType<typeof createSecretsService>): Promise<PagedList<SecretProps>> => {
         const list = new PagedList((t) => svc.listSecrets({ continuationToken: t, maxPageSize: 25 }));
