@@ -16,6 +16,7 @@ import { SecretReferences } from './ui/references';
 import { outputChannel } from './ui/output';
 import { vscodePrompter, type Prompter } from './ui/prompts';
 import { PresentationMode, RevealAutoClose } from './ui/presentation';
+import { VaultSearch } from './ui/vaultSearch';
 import { HiddenValueLenses, SECRET_SCHEME, SecretDocumentProvider } from './ui/secretDocument';
 
 export interface KeyVaultExtensionApi {
@@ -25,6 +26,7 @@ export interface KeyVaultExtensionApi {
   clipboard: ClipboardGuard;
   references: SecretReferences;
   presentation: PresentationMode;
+  search: VaultSearch;
   /** For tests: where the extension may keep state (the canary test scans all of it for secret values). */
   storage: Pick<vscode.ExtensionContext, 'globalState' | 'workspaceState' | 'logUri' | 'globalStorageUri' | 'storageUri'>;
   /** For tests: answers prompts in script. Pass undefined to restore the real prompts. */
@@ -53,7 +55,8 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
   hub.onDiscoveryError = (err) => outputChannel().warn(`Azure vaults left out: ${classifyError(err).message}`);
   const references = new SecretReferences(hub, context.workspaceState);
   const presentation = new PresentationMode();
-  const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, presentation, prompter: vscodePrompter, references };
+  const search = new VaultSearch(hub);
+  const ctx: CommandContext = { extension: context, hub, tree, view, documents, clipboard, presentation, search, prompter: vscodePrompter, references };
   commandContext = ctx;
   context.subscriptions.push(integrations, hub, tree, references, view, clipboard, documents, outputChannel(),
     vscode.workspace.registerTextDocumentContentProvider(SECRET_SCHEME, documents),
@@ -61,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
       (await hub.service(loc.vault).getSecretValue(loc.name, loc.version)).value)),
     presentation,
     presentation.onDidChange(() => tree.rerenderAll()),
+    tree.onDidRefreshVault((url) => search.invalidate(url)),
     new RevealAutoClose((uri) => (uri.scheme === SECRET_SCHEME || uri.scheme === CONNECTION_SCHEME)
       && new URLSearchParams(uri.query).get('hidden') !== '1'),
     vscode.languages.registerCodeLensProvider([{ scheme: SECRET_SCHEME }, { scheme: CONNECTION_SCHEME }], new HiddenValueLenses()),
@@ -73,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): KeyVaultExtensionApi
 
   const activationMs = typeof KEYVAULT_LOAD_START === 'number' ? performance.now() - KEYVAULT_LOAD_START : undefined;
   return {
-    hub, tree, view, clipboard, references, presentation, storage: context,
+    hub, tree, view, clipboard, references, presentation, search, storage: context,
     setPrompter: (p) => { ctx.prompter = p ?? vscodePrompter; },
     activationMs,
   };

@@ -9,6 +9,7 @@ import type { ClipboardGuard } from '../ui/clipboard';
 import type { EmulatorProcess } from '../ui/emulatorProcess';
 import type { Hub } from '../ui/hub';
 import type { PresentationMode } from '../ui/presentation';
+import type { VaultSearch } from '../ui/vaultSearch';
 import { PagedList } from '../ui/pagedList';
 import { required, type Prompter } from '../ui/prompts';
 import type { SecretReferences } from '../ui/references';
@@ -23,6 +24,8 @@ export interface CommandContext {
   readonly clipboard: ClipboardGuard;
   /** Screen-sharing safety: presentation mode and its status-bar toggle. */
   readonly presentation: PresentationMode;
+  /** Names of every secret in every visible vault, for Search All Vaults. */
+  readonly search: VaultSearch;
   prompter: Prompter;
   emulatorProcess?: EmulatorProcess;
   /** Secret references in open files (hovers, diagnostics, quick fixes). */

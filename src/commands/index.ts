@@ -5,6 +5,7 @@ import type { CommandContext } from './context';
 import * as bulk from './bulkCommands';
 import * as orchestrators from './orchestratorCommands';
 import * as references from './referenceCommands';
+import * as search from './searchCommands';
 import * as secrets from './secretCommands';
 import * as terminals from './terminalCommands';
 import * as vaults from './vaultCommands';
@@ -20,6 +21,7 @@ const handlers: Record<string, Handler> = {
   'keyVault.removeVault': vaults.removeVault,
   'keyVault.filterSecrets': vaults.filterSecrets,
   'keyVault.clearFilter': vaults.clearFilter,
+  'keyVault.searchAllVaults': search.searchAllVaults,
   'keyVault.openInPortal': vaults.openInPortal,
   'keyVault.loadMore': vaults.loadMore,
   'keyVault.startLocalEmulator': vaults.startLocalEmulator,

@@ -23,8 +23,8 @@ export async function revealReference(ctx: CommandContext, arg?: unknown): Promi
 }
 
 /** Walks the tree from the roots to the vault's node (whichever root shows it), then to the secret's. */
-async function findSecretNode(ctx: CommandContext, vault: VaultRef, name: string): Promise<Node | undefined> {
-  // only the root that shows this kind of vault is walked (Azure discovery can be slow)
+/** The tree's node for a vault, walking only the root that shows this kind of vault (Azure discovery can be slow). */
+export async function findVaultNode(ctx: CommandContext, vault: VaultRef): Promise<VaultNode | undefined> {
   const containers = (n: Node) => (vault.source === 'arm' && (n instanceof AzureRootNode || n instanceof TenantNode || n instanceof SubscriptionNode)) ||
     (vault.source === 'url' && n instanceof UrlRootNode) || (vault.source === 'emulator' && n instanceof EmulatorRootNode);
   const queue: Node[] = [...await ctx.tree.getChildren()];
@@ -34,6 +34,12 @@ async function findSecretNode(ctx: CommandContext, vault: VaultRef, name: string
     if (n instanceof VaultNode && n.vault.url.toLowerCase() === vault.url.toLowerCase() && n.vault.source === vault.source) vaultNode = n;
     else if (containers(n)) queue.push(...await ctx.tree.getChildren(n));
   }
+  return vaultNode;
+}
+
+/** The tree's node for a secret (in its Airflow group when grouped), listing the vault's later pages if needed. */
+export async function findSecretNode(ctx: CommandContext, vault: VaultRef, name: string): Promise<Node | undefined> {
+  const vaultNode = await findVaultNode(ctx, vault);
   if (!vaultNode) return undefined;
   const lower = name.toLowerCase();
   await vaultNode.secrets.all(); // the secret may be on a later page

@@ -68,7 +68,7 @@ export async function filterSecrets(ctx: CommandContext, node?: unknown): Promis
   const current = vault ? ctx.hub.filterFor(vault) : undefined;
   const text = required(await ctx.prompter.inputBox({
     prompt: vault ? vscode.l10n.t('Show secrets of "{0}" whose name contains…', vault.name) : vscode.l10n.t('Show secrets (in every vault) whose name contains…'),
-    value: current ?? '', placeHolder: vscode.l10n.t('part of a name, e.g. airflow-connections'),
+    value: current ?? '', placeHolder: vscode.l10n.t('part of a name, tag:owner=data, tag:env, type:json — terms combine'),
   }));
   ctx.hub.setFilter(vault, text.trim() || undefined);
   if (node instanceof VaultNode) ctx.tree.refresh(node);

@@ -59,7 +59,12 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
    * Refreshes one node or the whole tree, dropping what that node cached: a vault's or a deleted folder's pages;
    * for the Azure side (root, tenant, subscription) the sign-in state, subscriptions and discovered vaults.
    */
+  /** A vault's listings were dropped (its URL), or every vault's (undefined): what caches names follows. */
+  private readonly refreshed = new vscode.EventEmitter<string | undefined>();
+  readonly onDidRefreshVault = this.refreshed.event;
+
   refresh(node?: Node): void {
+    this.refreshed.fire(node ? (node as { vault?: { url: string } }).vault?.url : undefined);
     if (!node) {
       this.vaultNodes.clear();
       this.hub.clearCaches(true);
@@ -103,6 +108,7 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
 
   dispose(): void {
     this.changed.dispose();
+    this.refreshed.dispose();
     for (const l of this.listeners) l.dispose();
   }
 }
