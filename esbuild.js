@@ -34,14 +34,14 @@ const builds = [
 const lazyBundles = {
   name: 'lazy-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(identity|arm|yaml)\.js$/ }, (a) => ({ path: a.path, external: true }));
+    build.onResolve({ filter: /^\.\/(identity|arm|yaml|secrets)\.js$/ }, (a) => ({ path: a.path, external: true }));
   },
 };
 
 if (!args.has('--emulator-only')) {
   builds.push({
     ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'],
-    // @azure/identity (+ MSAL), the ARM clients and yaml are separate bundles, loaded on first use
+    // @azure/identity (+ MSAL), the ARM clients, yaml and the Key Vault SDK are separate bundles, loaded on first use
     define: { 'process.env.KEYVAULT_SPLIT_BUNDLE': '"1"' }, plugins: [lazyBundles],
     // the activation time the extension reports (activationMs) starts when the bundle starts loading
     banner: { js: 'var KEYVAULT_LOAD_START = performance.now();' },
@@ -49,6 +49,7 @@ if (!args.has('--emulator-only')) {
   builds.push({ ...common, entryPoints: ['src/lazy/identity.ts'], outfile: 'dist/identity.js' });
   builds.push({ ...common, entryPoints: ['src/lazy/arm.ts'], outfile: 'dist/arm.js' });
   builds.push({ ...common, entryPoints: ['src/lazy/yaml.ts'], outfile: 'dist/yaml.js' });
+  builds.push({ ...common, entryPoints: ['src/lazy/secrets.ts'], outfile: 'dist/secrets.js' });
 }
 if (args.has('--tests')) {
   // Extension-host tests run inside VS Code: one bundle per file; mocha and vscode come from the host side.

@@ -2,7 +2,7 @@
 // for the output channel. Key Vault's data-plane SDK (4.12) builds RestError from `error.code` and
 // `error.message` only — the innererror code is lost — so classification reads status, code and message.
 // Neither message nor detail ever holds a secret value, a token or a request body.
-import { isRestError, type RestError } from '@azure/core-rest-pipeline';
+import type { RestError } from '@azure/core-rest-pipeline';
 import * as l10n from '@vscode/l10n';
 
 export type KeyVaultErrorKind =
@@ -316,6 +316,16 @@ export function classifyError(err: unknown, ctx: ErrorContext = {}): KeyVaultErr
     return mk('unknown', firstLine(msg) || l10n.t('Unexpected error.'));
   }
   return mk('unknown', l10n.t('Unexpected error from {0}{1}: {2}', vaultName(ctx), status ? ` (${status}${code ? ` ${code}` : ''})` : '', firstLine(msg)));
+}
+
+/**
+ * core-rest-pipeline's isRestError, without loading the pipeline at activation (it lives in dist/secrets.js and
+ * dist/identity.js, each with its own RestError class, so the name is what identifies one).
+ */
+function isRestError(e: unknown): e is RestError {
+  if (typeof e !== 'object' || e === null) return false;
+  const { name, message } = e as { name?: unknown; message?: unknown };
+  return name === 'RestError' && typeof message === 'string';
 }
 
 function certHint(): string {

@@ -4,9 +4,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as l10n from '@vscode/l10n';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import {
-  SecretClient, type DeletedSecret, type SecretClientOptions, type SecretProperties,
+import type {
+  DeletedSecret, SecretClient, SecretClientOptions, SecretProperties,
 } from '@azure/keyvault-secrets';
+import { loadSecrets } from '../lazy/load';
 import { localEmulatorPolicy } from './localTransport';
 import { classifyError } from './errors';
 import type {
@@ -316,7 +317,9 @@ export function createSecretClient(vault: VaultRef, credential: TokenCredential,
     ...(options.ca ? [{ policy: localEmulatorPolicy(options.ca), position: 'perCall' as const }] : []),
     ...(options.additionalPolicies ?? []),
   ];
-  return new SecretClient(vault.url, credential, {
+  // the Key Vault SDK is a bundle of its own (dist/secrets.js), loaded with the first client
+  const { SecretClient: Client } = loadSecrets();
+  return new Client(vault.url, credential, {
     serviceVersion: options.serviceVersion,
     retryOptions: options.retryOptions,
     userAgentOptions: options.userAgentPrefix ? { userAgentPrefix: options.userAgentPrefix } : undefined,

@@ -1,11 +1,12 @@
 // Modules loaded on first use. In the extension bundle (esbuild defines KEYVAULT_SPLIT_BUNDLE) they are the
-// separate bundles dist/identity.js, dist/arm.js and dist/yaml.js, required the first time a token, a discovery or
-// a docker-compose file is needed, so activation neither reads nor compiles @azure/identity, MSAL, the ARM clients
-// or the yaml parser. Everywhere else (tests under tsx, test bundles) they are the packages themselves.
+// separate bundles dist/identity.js, dist/arm.js, dist/yaml.js and dist/secrets.js, required the first time a token,
+// a discovery, a docker-compose file or a secrets client is needed, so activation neither reads nor compiles
+// @azure/identity, MSAL, the ARM clients, the yaml parser or the Key Vault SDK (and core-rest-pipeline). Everywhere else (tests under tsx, test bundles) they are the packages themselves.
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as Identity from './identity';
 import type * as Arm from './arm';
 import type * as Yaml from './yaml';
+import type * as Secrets from './secrets';
 
 let identityModule: typeof Identity | undefined;
 let armModule: typeof Arm | undefined;
@@ -36,6 +37,16 @@ export function loadYaml(): typeof Yaml {
       : require('./yaml') as typeof Yaml;
   }
   return yamlModule;
+}
+
+let secretsModule: typeof Secrets | undefined;
+export function loadSecrets(): typeof Secrets {
+  if (!secretsModule) {
+    secretsModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
+      ? require('./secrets.js') as typeof Secrets
+      : require('./secrets') as typeof Secrets;
+  }
+  return secretsModule;
 }
 
 /** Whether the identity module is loaded yet (for the activation benchmark and its test). */
