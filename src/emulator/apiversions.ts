@@ -52,9 +52,16 @@ function rank(version: string): number {
   return -1;
 }
 
+const shapes = new Map<string, ApiShape>();
+
+/** The shape of an api-version (one shared, read-only object per data-plane version). */
 export function shapeOf(version: string): ApiShape {
+  const known = shapes.get(version);
+  if (known) return known;
   const r = rank(version);
-  return { version, recoveryLevel: r >= 1, recoverableDays: r >= 71 };
+  const shape = { version, recoveryLevel: r >= 1, recoverableDays: r >= 71 };
+  if (DATA_PLANE.has(version)) shapes.set(version, shape);
+  return shape;
 }
 
 export type ApiVersionProblem = { code: string; message: string };

@@ -30,6 +30,8 @@ export interface HandlerResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** JSON.stringify(body), when it was cached (the server then sends it as is). */
+  json?: string;
 }
 
 export interface SecretsRoute {
@@ -254,12 +256,35 @@ function setSecret(ctx: SecretsContext, name: string): HandlerResult {
   return { status: 200, body: bundle(rec, ver, ctx, true) };
 }
 
+interface CachedBundle {
+  rec: SecretRecord; origin: string; recoveryLevel: boolean; recoverableDays: boolean; days: number; purgeProtection: boolean;
+  body: Record<string, unknown>; json: string;
+}
+/**
+ * The last get answer of each version, serialized. Records and versions are immutable once stored (a change
+ * stores new objects), so an entry holds while its record, the origin, the api-version's shape and the
+ * vault's retention settings are the same; anything else builds and serializes the bundle again.
+ */
+const bundleCache = new WeakMap<SecretVersion, CachedBundle>();
+
 function getSecret(ctx: SecretsContext, name: string, version: string): HandlerResult {
   const rec = live(ctx, name);
   const ver = findVersion(rec, name, version);
   // nbf/exp are not enforced on get (the service returns not-yet-valid and expired secrets); disabled is.
   if (!ver.enabled) throw new KvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
-  return { status: 200, body: bundle(rec, ver, ctx, true) };
+  const shape = ctx.shape ?? LATEST_SHAPE;
+  const c = bundleCache.get(ver);
+  if (c && c.rec === rec && c.origin === ctx.origin && c.recoveryLevel === shape.recoveryLevel && c.recoverableDays === shape.recoverableDays &&
+    c.days === ctx.vault.softDeleteRetentionDays && c.purgeProtection === ctx.vault.purgeProtection) {
+    return { status: 200, body: c.body, json: c.json };
+  }
+  const body = bundle(rec, ver, ctx, true);
+  const json = JSON.stringify(body);
+  bundleCache.set(ver, {
+    rec, origin: ctx.origin, recoveryLevel: shape.recoveryLevel, recoverableDays: shape.recoverableDays,
+    days: ctx.vault.softDeleteRetentionDays, purgeProtection: ctx.vault.purgeProtection, body, json,
+  });
+  return { status: 200, body, json };
 }
 
 function updateSecret(ctx: SecretsContext, name: string, version: string): HandlerResult {

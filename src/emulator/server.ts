@@ -138,6 +138,8 @@ interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** JSON.stringify(body), when the handler already has it (a cached serialization); sent instead of serializing again. */
+  json?: string;
   /** corruptBody fault: the JSON text is cut short (invalid JSON that still carries the handler's data). */
   corrupt?: boolean;
 }
@@ -161,9 +163,12 @@ class LazyBody {
     this.promise ??= readRaw(this.req, this.max);
     return this.promise;
   }
-  /** The body when the request is known to have none (a GET or DELETE that is complete with nothing buffered). */
+  /**
+   * The body when the request is known to have none: no Content-Length and no Transfer-Encoding (HTTP/1.1 then
+   * has no body, so the parser delivers none, complete or not yet), with nothing buffered.
+   */
   readNow(): Buffer | undefined {
-    if (this.promise || !this.req.complete || this.req.readableLength !== 0 || this.req.headers['content-length'] !== undefined) return undefined;
+    if (this.promise || this.req.readableLength !== 0 || this.req.headers['content-length'] !== undefined) return undefined;
     if (this.req.headers['transfer-encoding'] !== undefined) return undefined;
     this.promise = Promise.resolve(EMPTY_BODY);
     return EMPTY_BODY;
@@ -508,13 +513,16 @@ export class EmulatorServer {
     }
     const origin = `https://${hostHeader}`;
     // 2. auth (no body is looked at before this)
-    const challenge = `Bearer authorization="${this.origin}/${vault.tenantId}", resource="https://vault.localhost:${port}"`;
     const unauthorized = (message: string): { reply: Reply } => ({
-      reply: { status: 401, headers: { 'WWW-Authenticate': challenge }, body: { error: { code: 'Unauthorized', message } } },
+      reply: {
+        status: 401,
+        headers: { 'WWW-Authenticate': `Bearer authorization="${this.origin}/${vault.tenantId}", resource="https://vault.localhost:${port}"` },
+        body: { error: { code: 'Unauthorized', message } },
+      },
     });
     const token = bearer(req);
     if (!token) return unauthorized('AKV10000: Request is missing a Bearer or PoP token.');
-    const audiences = [...new Set([`https://vault.localhost:${port}`, `https://vault.localhost:${this.port}`])];
+    const audiences = this.vaultAudiences(port);
     const claims = this.tokens.verifyCached(token, audiences) ?? await this.tokens.verify(token, audiences);
     if (!claims) return unauthorized(`AKV10022: Invalid audience, signature or expired token. Expected audience ${audiences[0]}.`);
     if (claims.tid !== vault.tenantId) {
@@ -549,6 +557,19 @@ export class EmulatorServer {
     return { reply: fault === CORRUPT ? { ...result, corrupt: true } : result };
   }
 
+  private audienceCache?: { ownPort: number; byPort: Map<number, string[]> };
+  /** The audiences a data-plane token may carry for a request addressed to `port` (and this server's port). */
+  private vaultAudiences(port: number): string[] {
+    if (this.audienceCache?.ownPort !== this.port) this.audienceCache = { ownPort: this.port, byPort: new Map() };
+    let a = this.audienceCache.byPort.get(port);
+    if (!a) {
+      a = [...new Set([`https://vault.localhost:${port}`, `https://vault.localhost:${this.port}`])];
+      if (this.audienceCache.byPort.size > 64) this.audienceCache.byPort.clear();
+      this.audienceCache.byPort.set(port, a);
+    }
+    return a;
+  }
+
   private vaultIndex?: { of: VaultConfig[]; length: number; byName: Map<string, VaultConfig> };
   /** A vault by lower-cased name (an index over config.vaults, rebuilt when that list changes). */
   private vaultByName(lower: string): VaultConfig | undefined {
@@ -572,20 +593,20 @@ export class EmulatorServer {
   }
 
   private authorize(vault: VaultConfig, principal: Principal, claims: TokenClaims, action: string, secretName?: string): void {
-    const caller = `appid=${principal.clientId};oid=${principal.objectId};iss=${String(claims.iss)}`;
+    const caller = () => `appid=${principal.clientId};oid=${principal.objectId};iss=${String(claims.iss)}`;
     if (vault.rbac) {
       if (rbacAllows(principal, vault, action)) return;
       const secret = secretName ? `/secrets/${secretName}` : '';
       throw new KvError(403, 'Forbidden',
         'Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
-        `Caller: ${caller}\r\nAction: '${action}'\r\nResource: '/subscriptions/${vault.subscriptionId}/resourcegroups/${vault.resourceGroup.toLowerCase()}/providers/microsoft.keyvault/vaults/${vault.name.toLowerCase()}${secret}'\r\n` +
+        `Caller: ${caller()}\r\nAction: '${action}'\r\nResource: '/subscriptions/${vault.subscriptionId}/resourcegroups/${vault.resourceGroup.toLowerCase()}/providers/microsoft.keyvault/vaults/${vault.name.toLowerCase()}${secret}'\r\n` +
         `Assignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vault.name};location=${vault.location}\r\n`,
         'ForbiddenByRbac');
     }
     if (policyAllows(principal, vault, action)) return;
     const perm = action === Actions.readMetadata ? 'list' : action.split('/').slice(-2, -1)[0].replace(/Secret$/, '').toLowerCase();
     throw new KvError(403, 'Forbidden',
-      `The user, group or application '${caller}' does not have secrets ${perm} permission on key vault '${vault.name};location=${vault.location}'. ` +
+      `The user, group or application '${caller()}' does not have secrets ${perm} permission on key vault '${vault.name};location=${vault.location}'. ` +
       'For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287', 'ForbiddenByPolicy');
   }
 
@@ -905,6 +926,7 @@ function pathAndQuery(target: string): { pathname: string; search: string } {
 }
 
 function safeDecode(s: string): string {
+  if (s.indexOf('%') < 0) return s; // nothing to decode
   try {
     return decodeURIComponent(s);
   } catch {
@@ -915,11 +937,13 @@ function safeDecode(s: string): string {
 /** Query keys and values decoded (the SDK sends `api%2Dversion`). */
 export function decodeQuery(search: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const part of search.replace(/^\?/, '').split('&')) {
+  for (const part of (search.charCodeAt(0) === 63 /* ? */ ? search.slice(1) : search).split('&')) {
     if (!part) continue;
     const i = part.indexOf('=');
-    const k = safeDecode((i < 0 ? part : part.slice(0, i)).replace(/\+/g, ' '));
-    const v = i < 0 ? '' : safeDecode(part.slice(i + 1).replace(/\+/g, ' '));
+    const rawK = i < 0 ? part : part.slice(0, i);
+    const rawV = i < 0 ? '' : part.slice(i + 1);
+    const k = safeDecode(rawK.indexOf('+') < 0 ? rawK : rawK.replace(/\+/g, ' '));
+    const v = safeDecode(rawV.indexOf('+') < 0 ? rawV : rawV.replace(/\+/g, ' '));
     if (!out.has(k)) out.set(k, v);
   }
   return out;
@@ -1074,14 +1098,14 @@ function send(res: http.ServerResponse, reply: Reply): void {
     'Cache-Control': 'no-cache',
     'x-ms-request-id': crypto.randomUUID(),
     'x-ms-keyvault-service-version': '1.9.0.0-emulator',
-    ...reply.headers,
   };
+  if (reply.headers !== undefined) Object.assign(headers, reply.headers);
   if (reply.body === undefined) {
     res.writeHead(reply.status, headers);
     res.end();
     return;
   }
-  let text = JSON.stringify(reply.body);
+  let text = reply.json ?? JSON.stringify(reply.body);
   if (reply.corrupt) text = text.slice(0, Math.max(1, text.length - 2)); // drops the closing quote and brace
   headers['Content-Type'] = JSON_TYPE;
   headers['Content-Length'] = String(Buffer.byteLength(text));

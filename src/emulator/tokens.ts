@@ -204,15 +204,30 @@ export class TokenService {
   /** Signature, expiry, not-before and audience; returns undefined (never throws) when the token is bad. */
   /** verify() for a token verified before (no promise on the hot path); undefined when it must be verified. */
   verifyCached(token: string, audiences: string[]): TokenClaims | undefined {
-    const claims = this.cache.get(token);
-    if (!claims) return undefined;
+    // the last token seen, compared as a string: a client sends the same one request after request
+    let claims: TokenClaims | undefined;
+    if (this.last !== undefined && token === this.last.token) {
+      claims = this.last.claims;
+    } else {
+      claims = this.cache.get(token);
+      if (!claims) return undefined;
+      this.last = { token, claims };
+    }
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.exp !== 'number' || claims.exp <= now - this.skewSeconds) return undefined;
     const aud = this.audiences.get(claims);
     if (!aud) return undefined;
-    for (const w of audiences) if (aud.includes(normAudience(w))) return claims;
+    let wanted = this.wanted.get(audiences);
+    if (!wanted) {
+      wanted = audiences.map(normAudience);
+      this.wanted.set(audiences, wanted);
+    }
+    for (const w of wanted) if (aud.includes(w)) return claims;
     return undefined;
   }
+  private last?: { token: string; claims: TokenClaims };
+  /** Normalized forms of the audience lists verifyCached was given (the server passes the same array each time). */
+  private readonly wanted = new WeakMap<string[], string[]>();
 
   async verify(token: string, audiences: string[]): Promise<TokenClaims | undefined> {
     let claims = this.cache.get(token);
