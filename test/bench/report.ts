@@ -59,6 +59,10 @@ export function table(r: Results): string {
     rows.push(m ? `| \`${k}\` | ${fmt(m.value, m.unit)}${m.requests !== undefined ? ` (${String(m.requests)} request)` : ''} | ${GOALS[k].text} | ${m.ok ? 'yes' : 'no'} |`
       : `| \`${k}\` | not measured | ${GOALS[k].text} | no |`);
   }
+  const copy = r.metrics.copy500_ratio;
+  if (copy) {
+    rows.push(`| \`copy500_ratio\` | ${fmt(copy.value)} (${String(copy.requests)} requests; bare loop ${String(copy.floor_requests)}) | reported, no goal | — |`);
+  }
   return rows.join('\n');
 }
 

@@ -371,6 +371,9 @@ async function main(): Promise<void> {
       agent.destroy();
     }
 
+    // ---- vault to vault: 500 copies (test/bench/copy500.ts, its own emulator) next to bare SDK loops ----------
+    if (!args.includes('--host-only')) Object.assign(m, runCopy500());
+
     // ---- extension host: activation, tree, heap -------------------------------------------------------------
     if (!args.includes('--skip-host')) Object.assign(m, runHost(path.join(tmp, 'ready.json'), tmp));
   } finally {
@@ -388,6 +391,29 @@ async function main(): Promise<void> {
   fs.writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
   log(`wrote ${path.relative(process.cwd(), OUT)} in ${results.duration_s} s`);
+}
+
+/** copy500_ratio: the extension's copy of 500 secrets (list, plan, 8 in flight) ÷ a bare sequential SDK loop. */
+function runCopy500(): Results['metrics'] {
+  log('vault to vault: copy 500 secrets…');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'bench', 'copy500.ts'), '500'], { cwd: ROOT, encoding: 'utf8' });
+  const row = (label: string) => {
+    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(label));
+    const match = line && /([\d.]+) s\s+(\d+) requests/.exec(line);
+    return match ? { ms: Number(match[1]) * 1000, requests: Number(match[2]) } : undefined;
+  };
+  const ext = row('extension:');
+  const bare = row('bare SDK loop, sequential');
+  const bare8 = row('bare SDK loop, 8 in flight');
+  if (r.status !== 0 || !ext || !bare || !bare8) {
+    log(`copy500 failed: ${(r.stderr ?? '').slice(0, 500)}`);
+    return {};
+  }
+  log(`copy500: extension ${ext.ms} ms / ${ext.requests} requests; bare sequential ${bare.ms} ms / ${bare.requests}; bare 8 in flight ${bare8.ms} ms / ${bare8.requests}`);
+  return {
+    copy500_ratio: { value: ext.ms / bare.ms, unit: '×', ours_ms: ext.ms, floor_ms: bare.ms, requests: ext.requests,
+      floor_requests: bare.requests, bare8_ms: bare8.ms, bare8_requests: bare8.requests },
+  };
 }
 
 /**
