@@ -24,7 +24,7 @@ import { AirflowGroupNode, SecretNode, VaultNode, VersionNode } from '../tree/no
 import { outputChannel } from '../ui/output';
 import { isPresenting } from '../ui/presentation';
 import { required, UserCancelled } from '../ui/prompts';
-import { allSecrets, pickVault, type CommandContext } from './context';
+import { allSecrets, pickVault, withProgress, type CommandContext } from './context';
 
 export const COMPARE_SCHEME = 'keyvault-compare';
 
@@ -107,19 +107,6 @@ async function fingerprints(service: SecretsService, names: string[], fp: Finger
   return out;
 }
 
-function progress<T>(title: string, task: (signal: AbortSignal, report: (m: string) => void) => Promise<T>): Promise<T> {
-  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    async (p, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      try {
-        return await task(controller.signal, (message) => p.report({ message }));
-      } finally {
-        sub.dispose();
-      }
-    }));
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Compare
 // ---------------------------------------------------------------------------------------------------------
@@ -163,7 +150,7 @@ export async function compareVaults(ctx: CommandContext, node?: unknown): Promis
     { label: vscode.l10n.t('Also compare values'), description: vscode.l10n.t('read and hashed in memory; no value is shown or kept'), values: true },
   ], { placeHolder: vscode.l10n.t('Compare values too?') }));
 
-  const comparison = await progress(vscode.l10n.t('Comparing "{0}" with "{1}"', a.name, b.name), async (signal, report) => {
+  const comparison = await withProgress(vscode.l10n.t('Comparing "{0}" with "{1}"', a.name, b.name), async (signal, report) => {
     report(vscode.l10n.t('Listing secrets…'));
     const [la, lb] = await Promise.all([allSecrets(ctx, a), allSecrets(ctx, b)]);
     if (signal.aborted) throw new UserCancelled();
@@ -310,7 +297,7 @@ async function run(ctx: CommandContext, title: string, target: VaultRef, plan: P
   activeRun = controller;
   void vscode.commands.executeCommand('setContext', 'keyVault.bulkRunning', true);
   try {
-    const report = await progress(title, async (signal, say) => {
+    const report = await withProgress(title, async (signal, say) => {
       signal.addEventListener('abort', () => controller.abort(), { once: true });
       return executePlan(plan, {
         read,
@@ -359,7 +346,7 @@ export async function copySecrets(ctx: CommandContext, node?: unknown, nodes?: u
   ], { placeHolder: vscode.l10n.t('Copy which versions?') }));
   const sourceService = ctx.hub.service(source);
   const targetService = ctx.hub.service(target);
-  const { targetSecrets, targetDeleted, versions } = await progress(vscode.l10n.t('Planning the copy to "{0}"', target.name), async (signal, say) => {
+  const { targetSecrets, targetDeleted, versions } = await withProgress(vscode.l10n.t('Planning the copy to "{0}"', target.name), async (signal, say) => {
     say(vscode.l10n.t('Listing "{0}"…', target.name));
     const [targetSecrets, targetDeleted] = await Promise.all([allSecrets(ctx, target), listDeleted(targetService)]);
     const versions = new Map<string, SecretProps[]>();
@@ -424,7 +411,7 @@ export async function exportSecrets(ctx: CommandContext, node?: unknown): Promis
     const service = ctx.hub.service(vault);
     values = new Map();
     const unread: string[] = [];
-    await progress(vscode.l10n.t('Reading {0} values of "{1}"', secrets.length, vault.name), async (signal) => {
+    await withProgress(vscode.l10n.t('Reading {0} values of "{1}"', secrets.length, vault.name), async (signal) => {
       await mapLimit(secrets, CONCURRENCY, async (s) => {
         if (signal.aborted) throw new UserCancelled();
         try {
