@@ -11,6 +11,7 @@ const production = args.has('--production');
 const quiet = args.has('--quiet');
 
 const common = {
+  absWorkingDir: __dirname,
   bundle: true,
   platform: 'node',
   target: 'node22',
@@ -34,7 +35,7 @@ const builds = [
 const lazyBundles = {
   name: 'lazy-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(identity|arm|yaml|secrets)\.js$/ }, (a) => ({ path: a.path, external: true }));
+    build.onResolve({ filter: /^\.\/(identity|arm|yaml|secrets|commands)\.js$/ }, (a) => ({ path: a.path, external: true }));
   },
 };
 
@@ -51,14 +52,69 @@ const vscodeOnce = {
   },
 };
 
-if (!args.has('--emulator-only')) {
-  builds.push({
-    ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'],
-    // @azure/identity (+ MSAL), the ARM clients, yaml and the Key Vault SDK are separate bundles, loaded on first use
-    define: { 'process.env.KEYVAULT_SPLIT_BUNDLE': '"1"' }, plugins: [lazyBundles, vscodeOnce],
-    // the activation time the extension reports (activationMs) starts when the bundle starts loading
-    banner: { js: 'var KEYVAULT_LOAD_START = performance.now();' },
+/**
+ * dist/commands.js (the command handlers, src/lazy/commands.ts) takes every module it shares with dist/extension.js
+ * from it at run time instead of bundling a second copy: one hub, one tree, one output channel, and `instanceof`
+ * works across the two. `coreInputs`: the modules of dist/extension.js; `used` collects those dist/commands.js needs,
+ * which dist/extension.js then exports as `__shared` (see extensionEntry).
+ */
+function sharedWithExtension(coreInputs, used) {
+  return {
+    name: 'shared-with-extension',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (a) => {
+        if (a.namespace === 'shared') return { path: './extension.js', external: true };
+        if (a.pluginData?.resolving || a.kind === 'entry-point' || a.path === 'vscode') return undefined;
+        const r = await build.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, importer: a.importer, pluginData: { resolving: true } });
+        if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
+        const rel = path.relative(__dirname, r.path).split(path.sep).join('/');
+        if (!coreInputs.has(rel)) return undefined;
+        used.add(rel);
+        return { path: rel, namespace: 'shared' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'shared' }, (a) => ({
+        contents: `module.exports = require('./extension.js').__shared[${JSON.stringify(a.path)}];`, loader: 'js',
+      }));
+    },
+  };
+}
+
+/** dist/extension.js's entry: src/extension.ts, plus `__shared`, the namespaces of the modules dist/commands.js uses. */
+function extensionEntry(used) {
+  const files = [...used].sort();
+  return {
+    contents: [
+      "export * from './extension';",
+      ...files.map((f, i) => `import * as m${i} from ${JSON.stringify(path.relative('src', f).split(path.sep).join('/').replace(/^(?!\.)/, './'))};`),
+      `export const __shared = { ${files.map((f, i) => `${JSON.stringify(f)}: m${i}`).join(', ')} };`,
+    ].join('\n'),
+    resolveDir: path.join(__dirname, 'src'), sourcefile: 'extension-entry.ts', loader: 'ts',
+  };
+}
+
+const extensionOptions = {
+  ...common, outfile: 'dist/extension.js', external: ['vscode'],
+  // @azure/identity (+ MSAL), the ARM clients, yaml, the Key Vault SDK and the command handlers are separate
+  // bundles, loaded on first use
+  define: { 'process.env.KEYVAULT_SPLIT_BUNDLE': '"1"' }, plugins: [lazyBundles, vscodeOnce],
+  // the activation times the extension reports (api.activation): its first and last lines note the time
+  banner: { js: 'var KEYVAULT_LOAD_START = performance.now();' },
+  footer: { js: 'var KEYVAULT_LOAD_END = performance.now();' },
+};
+
+/** dist/extension.js and dist/commands.js: the extension's modules, then the handlers on them, then the extension. */
+async function buildExtension() {
+  const probe = await esbuild.build({ ...extensionOptions, entryPoints: ['src/extension.ts'], write: false, metafile: true, logLevel: 'silent' });
+  const coreInputs = new Set(Object.keys(probe.metafile.inputs));
+  const used = new Set();
+  await esbuild.build({
+    ...common, entryPoints: ['src/lazy/commands.ts'], outfile: 'dist/commands.js', external: ['vscode'],
+    define: extensionOptions.define, plugins: [vscodeOnce, lazyBundles, sharedWithExtension(coreInputs, used)],
   });
+  await esbuild.build({ ...extensionOptions, stdin: extensionEntry(used) });
+}
+
+if (!args.has('--emulator-only')) {
   builds.push({ ...common, entryPoints: ['src/lazy/identity.ts'], outfile: 'dist/identity.js' });
   builds.push({ ...common, entryPoints: ['src/lazy/arm.ts'], outfile: 'dist/arm.js' });
   builds.push({ ...common, entryPoints: ['src/lazy/yaml.ts'], outfile: 'dist/yaml.js' });
@@ -89,14 +145,24 @@ if (args.has('--bench')) {
 }
 
 async function main() {
+  const withExtension = !args.has('--emulator-only');
   if (args.has('--watch')) {
     const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(ctxs.map((c) => c.watch()));
+    if (withExtension) {
+      // the extension's two bundles are built together: rebuilt whenever a file of the extension changes
+      const rebuild = { name: 'rebuild-extension', setup: (b) => b.onEnd((r) => (r.errors.length ? undefined : buildExtension().catch((e) => console.error(e)))) };
+      const ctx = await esbuild.context({ ...extensionOptions, entryPoints: ['src/extension.ts', 'src/lazy/commands.ts'], outfile: undefined,
+        outdir: 'out/watch-probe', write: false, plugins: [...extensionOptions.plugins, rebuild] });
+      await ctx.watch();
+    }
     return;
   }
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all([...builds.map((b) => esbuild.build(b)), ...(withExtension ? [buildExtension()] : [])]);
   // a production build has no source maps: drop the ones a dev build left, so none sits next to code it does not match
-  if (production) for (const b of builds) if (b.outfile) fs.rmSync(b.outfile + '.map', { force: true });
+  if (production) for (const f of [...builds.map((b) => b.outfile), ...(withExtension ? ['dist/extension.js', 'dist/commands.js'] : [])]) {
+    if (f) fs.rmSync(f + '.map', { force: true });
+  }
 }
 
 main().catch((e) => {

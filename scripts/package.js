@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..');
 // the marketplace takes far more; this keeps the download small and catches a stray file (source maps, tests)
 const MAX_BYTES = 3 * 1000 * 1000;
 /** The bundles: the entry point, the emulator, and the ones the entry point loads on first use (src/lazy/load.ts). */
-const DIST = ['dist/extension.js', 'dist/emulator.js', 'dist/identity.js', 'dist/arm.js', 'dist/yaml.js', 'dist/secrets.js'];
+const DIST = ['dist/extension.js', 'dist/commands.js', 'dist/emulator.js', 'dist/identity.js', 'dist/arm.js', 'dist/yaml.js', 'dist/secrets.js'];
 
 const manifest = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;

@@ -23,7 +23,7 @@ export interface ArmContext {
   vaultUrl: (vault: VaultConfig) => string;
   /** "https://localhost:<port>" as addressed by the client. */
   origin: string;
-  query: Map<string, string>;
+  query: ReadonlyMap<string, string>;
   readBody: () => unknown;
 }
 
@@ -263,7 +263,7 @@ function getHsm(ctx: ArmContext, sub: string, rg: string, name: string): Handler
 }
 
 /** `segments` are the decoded, non-empty path segments. */
-export function routeArm(method: string, segments: string[]): ArmRoute | undefined {
+export function routeArm(method: string, segments: readonly string[]): ArmRoute | undefined {
   const s = segments;
   const lc = s.map((x) => x.toLowerCase());
   const path = '/' + s.join('/');

@@ -8,7 +8,7 @@ import type { FaultRule } from './model';
 
 export class Stats {
   private counts = new Map<string, number>();
-  private statuses = new Map<string, number>();
+  private statuses = new Map<number, number>();
   private total = 0;
   private aborts = 0;
 
@@ -17,8 +17,7 @@ export class Stats {
     this.total++;
   }
   status(code: number): void {
-    const k = String(code);
-    this.statuses.set(k, (this.statuses.get(k) ?? 0) + 1);
+    this.statuses.set(code, (this.statuses.get(code) ?? 0) + 1);
   }
   /** A request whose client closed the connection before the answer (no status is counted for it). */
   abort(): void {

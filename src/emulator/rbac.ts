@@ -43,19 +43,23 @@ export function rolesOn(principal: Principal, vault: VaultConfig): RoleName[] {
  * same identity and length decides the same way, and a principal with hundreds of assignments is not rescanned
  * on every request.
  */
-const decisions = new WeakMap<RoleAssignment[], { length: number; byKey: Map<string, boolean> }>();
+const decisions = new WeakMap<RoleAssignment[], { length: number; byScope: Map<string, Map<string, Map<string, boolean>>> }>();
 
 export function rbacAllows(principal: Principal, vault: VaultConfig, action: string): boolean {
   let c = decisions.get(principal.roles);
   if (!c || c.length !== principal.roles.length) {
-    c = { length: principal.roles.length, byKey: new Map() };
+    c = { length: principal.roles.length, byScope: new Map() };
     decisions.set(principal.roles, c);
   }
-  const key = `${vault.name}\n${vault.subscriptionId}\n${action}`;
-  let allowed = c.byKey.get(key);
+  // vault name → subscription → action: no key string is built per request
+  let bySubscription = c.byScope.get(vault.name);
+  if (!bySubscription) c.byScope.set(vault.name, bySubscription = new Map());
+  let byAction = bySubscription.get(vault.subscriptionId);
+  if (!byAction) bySubscription.set(vault.subscriptionId, byAction = new Map());
+  let allowed = byAction.get(action);
   if (allowed === undefined) {
     allowed = rolesOn(principal, vault).some((role) => ROLE_DATA_ACTIONS[role].some((p) => matches(p, action)));
-    c.byKey.set(key, allowed);
+    byAction.set(action, allowed);
   }
   return allowed;
 }

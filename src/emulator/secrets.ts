@@ -18,7 +18,7 @@ export interface SecretsContext {
   /** "https://<vault>.vault.localhost:<port>" as the client addressed it (from the Host header). */
   origin: string;
   sealKey: Buffer;
-  query: Map<string, string>;
+  query: ReadonlyMap<string, string>;
   readBody: () => unknown;
   /** Names in the recover or purge window (shared by all requests of one emulator). */
   transit?: Transit;
@@ -89,13 +89,12 @@ function deletedBundle(rec: SecretRecord, ctx: SecretsContext): Record<string, u
 
 const isPending = (rec: SecretRecord) => rec.deleted?.pendingUntil !== undefined && rec.deleted.pendingUntil > Date.now();
 
-const lastSweep = new Map<string, number>();
+const lastSweep = new WeakMap<VaultConfig, number>();
 /** Purges deleted secrets whose scheduled purge date has passed (at most once a second per vault). */
 function sweep(ctx: SecretsContext): void {
-  const k = ctx.vault.name.toLowerCase();
   const now = Date.now();
-  if ((lastSweep.get(k) ?? 0) > now - 1000) return;
-  lastSweep.set(k, now);
+  if ((lastSweep.get(ctx.vault) ?? 0) > now - 1000) return;
+  lastSweep.set(ctx.vault, now);
   const due: string[] = [];
   for (const k of ctx.store.deletedKeys(ctx.vault.name)) {
     const r = ctx.store.get(ctx.vault.name, k);
@@ -406,7 +405,7 @@ const route = (operation: string, action: string, run: (ctx: SecretsContext) => 
 });
 
 /** `segments` are the decoded path segments (a trailing empty segment is kept: "/secrets/x/" → ["secrets","x",""]). */
-export function routeSecrets(method: string, segments: string[]): SecretsRoute | undefined {
+export function routeSecrets(method: string, segments: readonly string[]): SecretsRoute | undefined {
   const [root, name, sub, extra] = segments;
   const n = segments.length;
   if (root === 'secrets') {

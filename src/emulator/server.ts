@@ -26,7 +26,7 @@ import { KvError, badParameter, payloadTooLarge, throttled } from './errors';
 import { FaultRuleError, Faults, Stats, type ActiveRule } from './faults';
 import type { EmulatorConfig, Principal, RoleAssignment, VaultConfig } from './model';
 import { Actions, ROLE_NAMES, policyAllows, rbacAllows, sameAssignment } from './rbac';
-import { routeSecrets, seedVault, type HandlerResult } from './secrets';
+import { routeSecrets, seedVault, type HandlerResult, type SecretsRoute } from './secrets';
 import { defaultSeed, loadOrCreateDefaultSecret, loadSeedFile, newClientSecret, parseSeed, tokenLifetime, type SeedData } from './seed';
 import { MemoryStore, PersistedStore, type SecretStore } from './store';
 import { defaultStateDir, loadOrCreateKeys, type LoadedKeys } from './tls';
@@ -144,6 +144,19 @@ interface Reply {
   corrupt?: boolean;
 }
 
+/** One data-plane request on its way through vaultRequest, once the vault and the route are known. */
+interface VaultCall {
+  req: http.IncomingMessage;
+  vault: VaultConfig;
+  route: SecretsRoute | undefined;
+  operation: string;
+  hostHeader: string;
+  port: number;
+  segments: readonly string[];
+  query: ReadonlyMap<string, string>;
+  body: LazyBody;
+}
+
 /** applyFault's answer for a corruptBody rule: run the handler, then cut its JSON short. */
 const CORRUPT: Reply = { status: 0, corrupt: true };
 
@@ -197,6 +210,12 @@ export class EmulatorServer {
   /** Connections closed at once because maxConnections were open. */
   refusedConnections = 0;
   readonly stats = new Stats();
+  /**
+   * Parsed Host headers and request targets: a client sends the same few again and again (the parse results are
+   * shared between requests and never changed: readonly).
+   */
+  private readonly hosts = new ParseCache<{ hostname: string; port: number }>(64);
+  private readonly targets = new ParseCache<Target>(1024);
   faults = new Faults();
   private readonly log: (m: string) => void;
 
@@ -262,11 +281,16 @@ export class EmulatorServer {
     let port = this.opts.port ?? 0;
     for (const [i, host] of hosts.entries()) {
       const server = https.createServer(tlsOpts, (req, res) => {
-        this.handle(req, res).catch((e: unknown) => {
-          // handle() answers every error itself; this is the last line so nothing can take the process down.
+        // handle() answers every error itself; this is the last line so nothing can take the process down.
+        const internal = (e: unknown) => {
           this.log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
           res.destroy();
-        });
+        };
+        try {
+          this.handle(req, res)?.catch(internal);
+        } catch (e) {
+          internal(e);
+        }
       });
       server.on('connection', (s: net.Socket) => {
         if (this.sockets.size >= l.maxConnections) {
@@ -422,35 +446,54 @@ export class EmulatorServer {
 
   // ---- request chain --------------------------------------------------------------------------------------
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /**
+   * Answers one request. Synchronously when nothing has to be waited for (a token seen before, no body, no fault
+   * rule: a data-plane read), else through the promise it returns; either way every error becomes an answer.
+   */
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> | undefined {
     const started = Date.now();
     let operation = 'unknown';
-    let reply: Reply;
+    const setOperation = (op: string) => { operation = op; };
     const body = new LazyBody(req, this.limits.maxBodyBytes);
+    let reply: Reply | Promise<Reply>;
     try {
-      const hostHeader = (req.headers.host ?? '').toLowerCase();
-      const { hostname, port } = splitHost(hostHeader, this.port);
-      const url = pathAndQuery(req.url ?? '/');
-      const query = decodeQuery(url.search);
-      const segments = url.pathname.split('/').slice(1).map(safeDecode);
-      if (hostname.endsWith(VAULT_SUFFIX)) {
-        const vaultName = hostname.slice(0, -VAULT_SUFFIX.length);
-        const r = await this.vaultRequest(req, vaultName, hostHeader, port, segments, query, body, (op) => { operation = op; });
-        reply = r.reply;
-      } else if (MAIN_HOSTS.has(hostname)) {
-        const r = await this.mainRequest(req, hostHeader, segments, query, body, (op) => { operation = op; });
-        reply = r.reply;
-      } else {
-        reply = { status: 400, body: { error: { code: 'BadRequest', message: `Unknown host ${hostname}. Vaults are served at https://<vault>${VAULT_SUFFIX}:${this.port}/.` } } };
-      }
+      reply = this.dispatch(req, body, setOperation);
     } catch (e) {
-      if (e instanceof Abort) return; // the connection was reset on purpose
-      if (e instanceof ClientAbort || clientGone(req, res)) {
-        this.aborted(req, operation, started);
-        return;
-      }
-      reply = errorReply(e, this.log);
+      this.failed(e, req, res, body, operation, started);
+      return undefined;
     }
+    if (reply instanceof Promise) {
+      return reply.then((r) => this.finish(req, res, r, body, operation, started),
+        (e: unknown) => this.failed(e, req, res, body, operation, started));
+    }
+    this.finish(req, res, reply, body, operation, started);
+    return undefined;
+  }
+
+  private dispatch(req: http.IncomingMessage, body: LazyBody, setOperation: (op: string) => void): Reply | Promise<Reply> {
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    const { hostname, port } = this.hosts.get(hostHeader) ?? this.hosts.set(hostHeader, splitHost(hostHeader, this.port));
+    const target = this.targets.get(req.url ?? '/') ?? this.targets.set(req.url ?? '/', parseTarget(req.url ?? '/'));
+    const { segments, query } = target;
+    if (hostname.endsWith(VAULT_SUFFIX)) {
+      return this.vaultRequest(req, hostname.slice(0, -VAULT_SUFFIX.length), hostHeader, port, target, body, setOperation);
+    }
+    if (MAIN_HOSTS.has(hostname)) {
+      return this.mainRequest(req, hostHeader, segments, query, body, setOperation).then((r) => r.reply);
+    }
+    return { status: 400, body: { error: { code: 'BadRequest', message: `Unknown host ${hostname}. Vaults are served at https://<vault>${VAULT_SUFFIX}:${this.port}/.` } } };
+  }
+
+  private failed(e: unknown, req: http.IncomingMessage, res: http.ServerResponse, body: LazyBody, operation: string, started: number): void {
+    if (e instanceof Abort) return; // the connection was reset on purpose
+    if (e instanceof ClientAbort || clientGone(req, res)) {
+      this.aborted(req, operation, started);
+      return;
+    }
+    this.finish(req, res, errorReply(e, this.log), body, operation, started);
+  }
+
+  private finish(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, body: LazyBody, operation: string, started: number): void {
     if (clientGone(req, res)) {
       // The client closed the connection while the request was being handled (e.g. during a delay fault).
       this.aborted(req, operation, started);
@@ -500,36 +543,45 @@ export class EmulatorServer {
     return faultReply(rule, kind);
   }
 
-  private async vaultRequest(req: http.IncomingMessage, vaultName: string, hostHeader: string, port: number,
-    segments: string[], query: Map<string, string>, body: LazyBody, setOperation: (op: string) => void): Promise<{ reply: Reply }> {
+  private vaultRequest(req: http.IncomingMessage, vaultName: string, hostHeader: string, port: number,
+    target: Target, body: LazyBody, setOperation: (op: string) => void): Reply | Promise<Reply> {
+    const { segments, query } = target;
     // 1. dispatch
-    const route = routeSecrets(req.method ?? 'GET', segments);
+    const route = secretsRouteOf(target, req.method ?? 'GET');
     const operation = route?.operation ?? 'secrets.unknown';
     setOperation(operation);
     this.count(operation);
     const vault = this.vaultByName(vaultName);
     if (!vault) {
-      return { reply: { status: 404, body: { error: { code: 'VaultNotFound', message: `Vault ${vaultName} does not exist in this emulator.` } } } };
+      return { status: 404, body: { error: { code: 'VaultNotFound', message: `Vault ${vaultName} does not exist in this emulator.` } } };
     }
-    const origin = `https://${hostHeader}`;
     // 2. auth (no body is looked at before this)
-    const unauthorized = (message: string): { reply: Reply } => ({
-      reply: {
-        status: 401,
-        headers: { 'WWW-Authenticate': `Bearer authorization="${this.origin}/${vault.tenantId}", resource="https://vault.localhost:${port}"` },
-        body: { error: { code: 'Unauthorized', message } },
-      },
-    });
     const token = bearer(req);
-    if (!token) return unauthorized('AKV10000: Request is missing a Bearer or PoP token.');
+    if (!token) return this.unauthorized(vault, port, 'AKV10000: Request is missing a Bearer or PoP token.');
     const audiences = this.vaultAudiences(port);
-    const claims = this.tokens.verifyCached(token, audiences) ?? await this.tokens.verify(token, audiences);
-    if (!claims) return unauthorized(`AKV10022: Invalid audience, signature or expired token. Expected audience ${audiences[0]}.`);
+    const call: VaultCall = { req, vault, route, operation, hostHeader, port, segments, query, body };
+    const known = this.tokens.verifyCached(token, audiences);
+    if (known) return this.vaultRequestAs(call, known);
+    return this.tokens.verify(token, audiences).then((claims) => (claims ? this.vaultRequestAs(call, claims)
+      : this.unauthorized(vault, port, `AKV10022: Invalid audience, signature or expired token. Expected audience ${audiences[0]}.`)));
+  }
+
+  private unauthorized(vault: VaultConfig, port: number, message: string): Reply {
+    return {
+      status: 401,
+      headers: { 'WWW-Authenticate': `Bearer authorization="${this.origin}/${vault.tenantId}", resource="https://vault.localhost:${port}"` },
+      body: { error: { code: 'Unauthorized', message } },
+    };
+  }
+
+  /** A vault request from a verified caller: authorization, then the handler (synchronously when nothing is to be waited for). */
+  private vaultRequestAs(call: VaultCall, claims: TokenClaims): Reply | Promise<Reply> {
+    const { req, vault, route, port, segments, query } = call;
     if (claims.tid !== vault.tenantId) {
-      return unauthorized(`AKV10032: Invalid issuer. Expected one of ${this.origin}/${vault.tenantId}/v2.0, found ${String(claims.iss)}.`);
+      return this.unauthorized(vault, port, `AKV10032: Invalid issuer. Expected one of ${this.origin}/${vault.tenantId}/v2.0, found ${String(claims.iss)}.`);
     }
     const principal = this.principalOf(claims);
-    if (!principal) return unauthorized('AKV10000: The token names an unknown principal.');
+    if (!principal) return this.unauthorized(vault, port, 'AKV10000: The token names an unknown principal.');
     // 2b. api-version: required and known (apiversions.ts), checked once the caller is known
     const apiVersion = query.get('api-version');
     const versionProblem = checkDataPlaneVersion(apiVersion);
@@ -544,17 +596,26 @@ export class EmulatorServer {
     if (!route) throw new KvError(404, 'NotFound', `The requested operation ${req.method} ${'/' + segments.join('/')} is not supported by this vault.`);
     this.authorize(vault, principal, claims, route.action,
       segments[0] === 'secrets' || segments[0] === 'deletedsecrets' ? segments[1]?.toLowerCase() || undefined : undefined);
-    // 4. body (413 when too large)
-    const raw = body.readNow() ?? await body.read();
-    // 5. faults (no promise when no rule is set)
-    const fault = this.faults.active ? await this.applyFault(operation, vault.name, req, 'kv') : undefined;
-    if (fault && fault !== CORRUPT) return { reply: fault };
+    // 4. body (413 when too large) and 5. faults: waited for only when there is one
+    const raw = call.body.readNow();
+    if (raw === undefined || this.faults.active) return this.vaultRequestLater(call, route, apiVersion!, raw);
     // 6. handler
-    const result: HandlerResult = route.run({
-      vault, store: this.store, origin, sealKey: this.sealKey(), query,
-      readBody: () => parseJsonBody(raw), transit: this.transit, shape: shapeOf(apiVersion!),
+    return this.runRoute(call, route, apiVersion!, raw);
+  }
+
+  private async vaultRequestLater(call: VaultCall, route: SecretsRoute, apiVersion: string, now: Buffer | undefined): Promise<Reply> {
+    const raw = now ?? await call.body.read();
+    const fault = this.faults.active ? await this.applyFault(call.operation, call.vault.name, call.req, 'kv') : undefined;
+    if (fault && fault !== CORRUPT) return fault;
+    const result = this.runRoute(call, route, apiVersion, raw);
+    return fault === CORRUPT ? { ...result, corrupt: true } : result;
+  }
+
+  private runRoute(call: VaultCall, route: SecretsRoute, apiVersion: string, raw: Buffer): HandlerResult {
+    return route.run({
+      vault: call.vault, store: this.store, origin: `https://${call.hostHeader}`, sealKey: this.sealKey(), query: call.query,
+      readBody: () => parseJsonBody(raw), transit: this.transit, shape: shapeOf(apiVersion),
     });
-    return { reply: fault === CORRUPT ? { ...result, corrupt: true } : result };
   }
 
   private audienceCache?: { ownPort: number; byPort: Map<number, string[]> };
@@ -610,8 +671,8 @@ export class EmulatorServer {
       'For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287', 'ForbiddenByPolicy');
   }
 
-  private async mainRequest(req: http.IncomingMessage, hostHeader: string, segments: string[],
-    query: Map<string, string>, body: LazyBody, setOperation: (op: string) => void): Promise<{ reply: Reply }> {
+  private async mainRequest(req: http.IncomingMessage, hostHeader: string, segments: readonly string[],
+    query: ReadonlyMap<string, string>, body: LazyBody, setOperation: (op: string) => void): Promise<{ reply: Reply }> {
     const method = req.method ?? 'GET';
     const s = segments.filter((x, i) => x !== '' || i < segments.length - 1);
     const lc = s.map((x) => x.toLowerCase());
@@ -914,6 +975,41 @@ function isPlainPath(p: string): boolean {
   return true;
 }
 
+/** A request target, parsed: the decoded path segments and the decoded query. */
+interface Target {
+  readonly segments: readonly string[];
+  readonly query: ReadonlyMap<string, string>;
+  /** The data-plane route per method (routeSecrets depends on nothing else). */
+  readonly routes: Map<string, SecretsRoute | undefined>;
+}
+
+function parseTarget(target: string): Target {
+  const url = pathAndQuery(target);
+  return { segments: url.pathname.split('/').slice(1).map(safeDecode), query: decodeQuery(url.search), routes: new Map() };
+}
+
+function secretsRouteOf(target: Target, method: string): SecretsRoute | undefined {
+  if (target.routes.has(method)) return target.routes.get(method);
+  const route = routeSecrets(method, target.segments);
+  target.routes.set(method, route);
+  return route;
+}
+
+/** A bounded memo of parse results by input string: emptied when full (clients repeat a handful of inputs). */
+class ParseCache<T> {
+  private readonly map = new Map<string, T>();
+  constructor(private readonly max: number) {}
+  get(key: string): T | undefined {
+    return this.map.get(key);
+  }
+  /** Stores and returns the value. */
+  set(key: string, value: T): T {
+    if (this.map.size >= this.max) this.map.clear();
+    this.map.set(key, value);
+    return value;
+  }
+}
+
 /** Path and query of a request target: a plain path is split as is, anything else goes through URL parsing. */
 function pathAndQuery(target: string): { pathname: string; search: string } {
   const q = target.indexOf('?');
@@ -1092,11 +1188,18 @@ function errorReply(e: unknown, log: (m: string) => void): Reply {
   return { status: 500, body: { error: { code: 'InternalServerError', message: 'The emulator hit an internal error; see its log.' } } };
 }
 
+/** x-ms-request-id: GUID-shaped and unique among this process's answers (a random prefix and a counter). */
+const REQUEST_ID_PREFIX = crypto.randomUUID().slice(0, 24);
+let requestCount = 0;
+function requestId(): string {
+  return REQUEST_ID_PREFIX + (++requestCount).toString(16).padStart(12, '0');
+}
+
 function send(res: http.ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string> = {
     'Cache-Control': 'no-cache',
-    'x-ms-request-id': crypto.randomUUID(),
+    'x-ms-request-id': requestId(),
     'x-ms-keyvault-service-version': '1.9.0.0-emulator',
   };
   if (reply.headers !== undefined) Object.assign(headers, reply.headers);

@@ -430,7 +430,7 @@ const msiError = (status: number, error: string, description: string): TokenRequ
  * Without an id the principal with `managedIdentity: "system"` answers; with one, the principal with
  * `managedIdentity` set whose client id, object id or display name (the last segment of `mi_res_id`) matches.
  */
-export async function handleManagedIdentityRequest(tokens: TokenService, config: EmulatorConfig, query: Map<string, string>,
+export async function handleManagedIdentityRequest(tokens: TokenService, config: EmulatorConfig, query: ReadonlyMap<string, string>,
   headerValue: string | undefined, expectedHeader: string): Promise<TokenRequestResult> {
   if (headerValue === undefined || !safeEqual(headerValue, expectedHeader)) {
     return msiError(401, 'invalid_request', 'The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.');

@@ -28,17 +28,28 @@ export class AirflowWorkspace implements vscode.Disposable {
   private sources: Promise<BackendConfigSource[]> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
+  private watching = false;
+
   constructor() {
-    for (const glob of [ENV_GLOB, COMPOSE_GLOB, CFG_GLOB]) {
-      const watcher = vscode.workspace.createFileSystemWatcher(glob);
-      const invalidate = () => this.invalidate();
-      this.disposables.push(watcher, watcher.onDidChange(invalidate), watcher.onDidCreate(invalidate), watcher.onDidDelete(invalidate));
-    }
     this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.invalidate()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('keyVault.airflow')) this.changed.fire();
       }));
+  }
+
+  /**
+   * Watches the configuration files from the first scan on (not from activation: each watcher's glob costs the
+   * extension host milliseconds to compile, and nothing is cached before the first scan).
+   */
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    for (const glob of [ENV_GLOB, COMPOSE_GLOB, CFG_GLOB]) {
+      const watcher = vscode.workspace.createFileSystemWatcher(glob);
+      const invalidate = () => this.invalidate();
+      this.disposables.push(watcher, watcher.onDidChange(invalidate), watcher.onDidCreate(invalidate), watcher.onDidDelete(invalidate));
+    }
   }
 
   invalidate(): void {
@@ -56,6 +67,7 @@ export class AirflowWorkspace implements vscode.Disposable {
 
   /** Every backend configuration found in the workspace (files read once, again after a change). */
   workspaceSources(): Promise<BackendConfigSource[]> {
+    this.watch();
     this.sources ??= this.scan();
     return this.sources;
   }

@@ -6,10 +6,19 @@ import { UserCancelled } from './prompts';
 
 let channel: vscode.LogOutputChannel | undefined;
 
+/** The "Key Vault" log channel, created on first use (not at activation: VS Code creates a log folder for it). */
 export function outputChannel(): vscode.LogOutputChannel {
   channel ??= vscode.window.createOutputChannel('Key Vault', { log: true });
   return channel;
 }
+
+/** Disposes the channel if it was ever created (for context.subscriptions). */
+export const outputChannelDisposable: vscode.Disposable = {
+  dispose() {
+    channel?.dispose();
+    channel = undefined;
+  },
+};
 
 export function isCancellation(err: unknown): boolean {
   return err instanceof UserCancelled || err instanceof vscode.CancellationError ||

@@ -69,7 +69,17 @@ export class RevealAutoClose implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[];
 
   constructor(private readonly isRevealView: (uri: vscode.Uri) => boolean) {
-    this.disposables = [vscode.window.tabGroups.onDidChangeTabs((e) => {
+    // The tabs are watched from the first reveal view on (the tab model costs the extension host time to build)
+    const opened = vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (!this.isRevealView(doc.uri)) return;
+      opened.dispose();
+      this.watchTabs();
+    });
+    this.disposables = [opened];
+  }
+
+  private watchTabs(): void {
+    this.disposables.push(vscode.window.tabGroups.onDidChangeTabs((e) => {
       for (const tab of [...e.opened, ...e.changed]) {
         const uri = tabUri(tab);
         if (uri && this.isRevealView(uri)) this.schedule(uri);
@@ -82,7 +92,12 @@ export class RevealAutoClose implements vscode.Disposable {
           this.timers.delete(key);
         }
       }
-    })];
+    }));
+    // a tab that opened before this listener did
+    for (const tab of openTabs()) {
+      const uri = tabUri(tab);
+      if (uri && this.isRevealView(uri)) this.schedule(uri);
+    }
   }
 
   private schedule(uri: vscode.Uri): void {
