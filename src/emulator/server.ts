@@ -282,14 +282,10 @@ export class EmulatorServer {
     for (const [i, host] of hosts.entries()) {
       const server = https.createServer(tlsOpts, (req, res) => {
         // handle() answers every error itself; this is the last line so nothing can take the process down.
-        const internal = (e: unknown) => {
-          this.log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
-          res.destroy();
-        };
         try {
-          this.handle(req, res)?.catch(internal);
+          this.handle(req, res)?.catch((e: unknown) => this.internalError(e, res));
         } catch (e) {
-          internal(e);
+          this.internalError(e, res);
         }
       });
       server.on('connection', (s: net.Socket) => {
@@ -446,6 +442,11 @@ export class EmulatorServer {
 
   // ---- request chain --------------------------------------------------------------------------------------
 
+  private internalError(e: unknown, res: http.ServerResponse): void {
+    this.log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    res.destroy();
+  }
+
   /**
    * Answers one request. Synchronously when nothing has to be waited for (a token seen before, no body, no fault
    * rule: a data-plane read), else through the promise it returns; either way every error becomes an answer.
@@ -594,8 +595,7 @@ export class EmulatorServer {
         'ForbiddenByFirewall');
     }
     if (!route) throw new KvError(404, 'NotFound', `The requested operation ${req.method} ${'/' + segments.join('/')} is not supported by this vault.`);
-    this.authorize(vault, principal, claims, route.action,
-      segments[0] === 'secrets' || segments[0] === 'deletedsecrets' ? segments[1]?.toLowerCase() || undefined : undefined);
+    this.authorize(vault, principal, claims, route.action, segments);
     // 4. body (413 when too large) and 5. faults: waited for only when there is one
     const raw = call.body.readNow();
     if (raw === undefined || this.faults.active) return this.vaultRequestLater(call, route, apiVersion!, raw);
@@ -650,13 +650,16 @@ export class EmulatorServer {
   }
 
   private principalOf(claims: TokenClaims): Principal | undefined {
-    return this.config.principals.find((p) => p.objectId === claims.oid || p.clientId === claims.appid);
+    for (const p of this.config.principals) if (p.objectId === claims.oid || p.clientId === claims.appid) return p;
+    return undefined;
   }
 
-  private authorize(vault: VaultConfig, principal: Principal, claims: TokenClaims, action: string, secretName?: string): void {
+  /** Throws the service's 403 unless the caller may; `segments` name the secret in the refusal. */
+  private authorize(vault: VaultConfig, principal: Principal, claims: TokenClaims, action: string, segments: readonly string[]): void {
+    if (vault.rbac ? rbacAllows(principal, vault, action) : policyAllows(principal, vault, action)) return;
     const caller = () => `appid=${principal.clientId};oid=${principal.objectId};iss=${String(claims.iss)}`;
     if (vault.rbac) {
-      if (rbacAllows(principal, vault, action)) return;
+      const secretName = segments[0] === 'secrets' || segments[0] === 'deletedsecrets' ? segments[1]?.toLowerCase() || undefined : undefined;
       const secret = secretName ? `/secrets/${secretName}` : '';
       throw new KvError(403, 'Forbidden',
         'Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
@@ -664,7 +667,6 @@ export class EmulatorServer {
         `Assignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vault.name};location=${vault.location}\r\n`,
         'ForbiddenByRbac');
     }
-    if (policyAllows(principal, vault, action)) return;
     const perm = action === Actions.readMetadata ? 'list' : action.split('/').slice(-2, -1)[0].replace(/Secret$/, '').toLowerCase();
     throw new KvError(403, 'Forbidden',
       `The user, group or application '${caller()}' does not have secrets ${perm} permission on key vault '${vault.name};location=${vault.location}'. ` +

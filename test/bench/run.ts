@@ -93,6 +93,22 @@ function cpuMs(pid: number): number {
   return ns / 1e6;
 }
 
+/**
+ * For the CPU section: the servers on the last core, this process on the others (taskset, all threads), when there
+ * are two cores or more and taskset is there; `restore` gives everyone every core again.
+ */
+function pinForCpuSection(serverPids: number[]): { how: string; restore: () => void } {
+  const cores = os.cpus().length;
+  const taskset = (args: string[]) => spawnSync('taskset', args, { stdio: 'ignore' }).status === 0;
+  const all = `0-${cores - 1}`;
+  if (cores < 2 || !taskset(['-a', '-p', '-c', `0-${cores - 2}`, String(process.pid)])) return { how: 'not pinned', restore: () => undefined };
+  for (const pid of serverPids) taskset(['-a', '-p', '-c', String(cores - 1), String(pid)]);
+  return {
+    how: `servers on core ${cores - 1}, client on cores 0-${cores - 2}`,
+    restore: () => { for (const pid of [process.pid, ...serverPids]) taskset(['-a', '-p', '-c', all, String(pid)]); },
+  };
+}
+
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Counts the requests a client sends (after the challenge: every request that reaches the wire). */
@@ -364,7 +380,12 @@ async function main(): Promise<void> {
         };
         const same = await bareServer(sameHeaders, sample.body);
         const minimal = await bareServer(['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(minimalBody))], minimalBody);
-        const N = 4000;
+        // Short bursts, alternating, many of them: the machine's drift hits all three alike. With two or more
+        // cores the servers share one core and this client takes another (taskset), so the client's own work
+        // does not compete with the server being measured.
+        const pinned = pinForCpuSection([emu.pid!, same.child.pid!, minimal.child.pid!]);
+        const N = 1000;
+        const PAIRS = 6;
         const burst = async (url: string, pid: number) => {
           let next = 0;
           const c0 = cpuMs(pid);
@@ -378,16 +399,24 @@ async function main(): Promise<void> {
         const minimalCpu: number[] = [];
         const emuCpu: number[] = [];
         for (let r = 0; r < ROUNDS; r++) {
-          const a = await burst(same.url, same.child.pid!);
-          const e = await burst(emuUrl, emu.pid!);
-          const b = await burst(minimal.url, minimal.child.pid!);
-          bareCpu.push(a); emuCpu.push(e); minimalCpu.push(b); ratios.push(e / a); minimalRatios.push(e / b);
+          // one round: PAIRS alternations; its ratio is total emulator CPU ÷ total floor CPU
+          let a = 0;
+          let e = 0;
+          let b = 0;
+          for (let i = 0; i < PAIRS; i++) {
+            a += await burst(same.url, same.child.pid!);
+            e += await burst(emuUrl, emu.pid!);
+            b += await burst(minimal.url, minimal.child.pid!);
+          }
+          bareCpu.push(a / PAIRS); emuCpu.push(e / PAIRS); minimalCpu.push(b / PAIRS); ratios.push(e / a); minimalRatios.push(e / b);
         }
+        pinned.restore();
         const us = (xs: number[]) => median(xs) * 1000;
         m.emulator_cpu_ratio = {
           value: median(ratios), bare_cpu_us_per_get: us(bareCpu), emulator_cpu_us_per_get: us(emuCpu), runs: ratios,
           response_bytes: Buffer.byteLength(sample.body), response_headers: sameHeaders.length / 2,
           minimal_floor_ratio: median(minimalRatios), minimal_floor_cpu_us_per_get: us(minimalCpu), minimal_floor_bytes: Buffer.byteLength(minimalBody),
+          gets_per_round: N * PAIRS, pinned: pinned.how,
           note: 'CPU from /proc/<pid>/task/*/schedstat; floor: a bare Node https server answering the same status, headers and body',
         };
         log(`emulator_cpu_ratio ${median(ratios).toFixed(3)} (bare ${us(bareCpu).toFixed(1)} µs, emulator ${us(emuCpu).toFixed(1)} µs CPU per GET; ` +
