@@ -93,7 +93,7 @@ function extensionEntry(used) {
 }
 
 const extensionOptions = {
-  ...common, outfile: 'dist/extension.js', external: ['vscode'],
+  ...common, outfile: 'dist/core.js', external: ['vscode'],
   // @azure/identity (+ MSAL), the ARM clients, yaml, the Key Vault SDK and the command handlers are separate
   // bundles, loaded on first use
   define: { 'process.env.KEYVAULT_SPLIT_BUNDLE': '"1"' }, plugins: [lazyBundles, vscodeOnce],
@@ -102,7 +102,13 @@ const extensionOptions = {
   footer: { js: 'var KEYVAULT_LOAD_END = performance.now();' },
 };
 
-/** dist/extension.js and dist/commands.js: the extension's modules, then the handlers on them, then the extension. */
+/** dist/extension.js: loads dist/core.js with a V8 code cache (src/lazy/boot.ts). */
+const bootOptions = { ...common, entryPoints: ['src/lazy/boot.ts'], outfile: 'dist/extension.js', logLevel: 'error' };
+
+/**
+ * dist/core.js (the extension), dist/commands.js and dist/extension.js (its loader): the extension's modules, then
+ * the handlers on them, then the extension with what the handlers take from it.
+ */
 async function buildExtension() {
   const probe = await esbuild.build({ ...extensionOptions, entryPoints: ['src/extension.ts'], write: false, metafile: true, logLevel: 'silent' });
   const coreInputs = new Set(Object.keys(probe.metafile.inputs));
@@ -112,6 +118,7 @@ async function buildExtension() {
     define: extensionOptions.define, plugins: [vscodeOnce, lazyBundles, sharedWithExtension(coreInputs, used)],
   });
   await esbuild.build({ ...extensionOptions, stdin: extensionEntry(used) });
+  await esbuild.build(bootOptions);
 }
 
 if (!args.has('--emulator-only')) {
@@ -160,7 +167,7 @@ async function main() {
   }
   await Promise.all([...builds.map((b) => esbuild.build(b)), ...(withExtension ? [buildExtension()] : [])]);
   // a production build has no source maps: drop the ones a dev build left, so none sits next to code it does not match
-  if (production) for (const f of [...builds.map((b) => b.outfile), ...(withExtension ? ['dist/extension.js', 'dist/commands.js'] : [])]) {
+  if (production) for (const f of [...builds.map((b) => b.outfile), ...(withExtension ? ['dist/extension.js', 'dist/core.js', 'dist/commands.js'] : [])]) {
     if (f) fs.rmSync(f + '.map', { force: true });
   }
 }

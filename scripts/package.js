@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..');
 // the marketplace takes far more; this keeps the download small and catches a stray file (source maps, tests)
 const MAX_BYTES = 3 * 1000 * 1000;
 /** The bundles: the entry point, the emulator, and the ones the entry point loads on first use (src/lazy/load.ts). */
-const DIST = ['dist/extension.js', 'dist/commands.js', 'dist/emulator.js', 'dist/identity.js', 'dist/arm.js', 'dist/yaml.js', 'dist/secrets.js'];
+const DIST = ['dist/extension.js', 'dist/core.js', 'dist/commands.js', 'dist/emulator.js', 'dist/identity.js', 'dist/arm.js', 'dist/yaml.js', 'dist/secrets.js'];
 
 const manifest = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
@@ -53,7 +53,7 @@ function isFile(rel) { try { return fs.statSync(path.join(ROOT, rel)).isFile(); 
 function isDir(rel) { try { return fs.statSync(path.join(ROOT, rel)).isDirectory(); } catch { return false; } }
 
 // what must never ship: sources, tests, source maps, dependencies, build and test output
-const FORBIDDEN = /^extension\/(src|test|out|scripts|node_modules|docs|\.vscode-test|test-output|\.ci)\/|\.map$|\.ts$|\.vsix$/;
+const FORBIDDEN = /^extension\/(src|test|out|scripts|node_modules|docs|\.vscode-test|test-output|\.ci)\/|\.map$|\.ts$|\.vsix$|\.cache$/;
 
 /**
  * Checks a .vsix of this extension; throws naming what is wrong. Returns { size, entries } (entries from

@@ -12,56 +12,25 @@ import type * as Yaml from './yaml';
 import type * as Secrets from './secrets';
 import type * as Commands from './commands';
 
-let identityModule: typeof Identity | undefined;
-let armModule: typeof Arm | undefined;
-
-export function loadIdentity(): typeof Identity {
-  if (!identityModule) {
-    identityModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
-      ? require('./identity.js') as typeof Identity
-      : require('./identity') as typeof Identity;
-  }
-  return identityModule;
+/** A module loaded by `load` on the first call, then kept. */
+function once<T>(load: () => T): { get: () => T; loaded: () => boolean } {
+  let module: T | undefined;
+  return { get: () => (module ??= load()), loaded: () => module !== undefined };
 }
 
-export function loadArm(): typeof Arm {
-  if (!armModule) {
-    armModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
-      ? require('./arm.js') as typeof Arm
-      : require('./arm') as typeof Arm;
-  }
-  return armModule;
-}
+// Each loader keeps its `process.env.KEYVAULT_SPLIT_BUNDLE === '1'` test inline: esbuild's define turns it into a
+// constant there, so the bundle that does not take a branch does not bundle its require either.
+const identity = once(() => (process.env.KEYVAULT_SPLIT_BUNDLE === '1' ? require('./identity.js') : require('./identity')) as typeof Identity);
+const arm = once(() => (process.env.KEYVAULT_SPLIT_BUNDLE === '1' ? require('./arm.js') : require('./arm')) as typeof Arm);
+const yaml = once(() => (process.env.KEYVAULT_SPLIT_BUNDLE === '1' ? require('./yaml.js') : require('./yaml')) as typeof Yaml);
+const secrets = once(() => (process.env.KEYVAULT_SPLIT_BUNDLE === '1' ? require('./secrets.js') : require('./secrets')) as typeof Secrets);
+const commands = once(() => (process.env.KEYVAULT_SPLIT_BUNDLE === '1' ? require('./commands.js') : require('./commands')) as typeof Commands);
 
-let yamlModule: typeof Yaml | undefined;
-export function loadYaml(): typeof Yaml {
-  if (!yamlModule) {
-    yamlModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
-      ? require('./yaml.js') as typeof Yaml
-      : require('./yaml') as typeof Yaml;
-  }
-  return yamlModule;
-}
-
-let secretsModule: typeof Secrets | undefined;
-export function loadSecrets(): typeof Secrets {
-  if (!secretsModule) {
-    secretsModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
-      ? require('./secrets.js') as typeof Secrets
-      : require('./secrets') as typeof Secrets;
-  }
-  return secretsModule;
-}
-
-let commandsModule: typeof Commands | undefined;
-export function loadCommands(): typeof Commands {
-  if (!commandsModule) {
-    commandsModule = process.env.KEYVAULT_SPLIT_BUNDLE === '1'
-      ? require('./commands.js') as typeof Commands
-      : require('./commands') as typeof Commands;
-  }
-  return commandsModule;
-}
+export const loadIdentity = identity.get;
+export const loadArm = arm.get;
+export const loadYaml = yaml.get;
+export const loadSecrets = secrets.get;
+export const loadCommands = commands.get;
 
 /** Whether the identity module is loaded yet (for the activation benchmark and its test). */
-export const identityLoaded = (): boolean => identityModule !== undefined;
+export const identityLoaded = identity.loaded;

@@ -56,7 +56,9 @@ export function table(r: Results): string {
   const rows = ['| metric | value | goal | holds |', '|---|---|---|---|'];
   for (const k of Object.keys(GOALS)) {
     const m = r.metrics[k];
-    rows.push(m ? `| \`${k}\` | ${fmt(m.value, m.unit)}${m.requests !== undefined ? ` (${String(m.requests)} request)` : ''} | ${GOALS[k].text} | ${m.ok ? 'yes' : 'no'} |`
+    const extra = m?.requests !== undefined ? ` (${String(m.requests)} request)`
+      : typeof m?.first_start_ms === 'number' ? ` (first start after an install: ${fmt(m.first_start_ms, 'ms')})` : '';
+    rows.push(m ? `| \`${k}\` | ${fmt(m.value, m.unit)}${extra} | ${GOALS[k].text} | ${m.ok ? 'yes' : 'no'} |`
       : `| \`${k}\` | not measured | ${GOALS[k].text} | no |`);
   }
   const copy = r.metrics.copy500_ratio;
