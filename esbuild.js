@@ -31,7 +31,7 @@ function testEntries(dir) {
 const builds = [
   { ...common, entryPoints: ['src/emulator/cli.ts'], outfile: 'dist/emulator.js' },
 ];
-/** The lazily loaded bundles (src/lazy/load.ts) stay `require('./x.js')` calls in dist/extension.js. */
+/** The lazily loaded bundles (src/lazy/load.ts) stay `require('./x.js')` calls in dist/core.js. */
 const lazyBundles = {
   name: 'lazy-bundles',
   setup(build) {
@@ -53,10 +53,11 @@ const vscodeOnce = {
 };
 
 /**
- * dist/commands.js (the command handlers, src/lazy/commands.ts) takes every module it shares with dist/extension.js
- * from it at run time instead of bundling a second copy: one hub, one tree, one output channel, and `instanceof`
- * works across the two. `coreInputs`: the modules of dist/extension.js; `used` collects those dist/commands.js needs,
- * which dist/extension.js then exports as `__shared` (see extensionEntry).
+ * dist/commands.js (the command handlers, src/lazy/commands.ts) takes every module it shares with the extension
+ * (dist/core.js, whose exports dist/extension.js passes on) from it at run time instead of bundling a second copy:
+ * one hub, one tree, one output channel, and `instanceof` works across the two. `coreInputs`: the modules of
+ * dist/core.js; `used` collects those dist/commands.js needs, which dist/core.js then exports as `__shared` (see
+ * extensionEntry).
  */
 function sharedWithExtension(coreInputs, used) {
   return {
@@ -79,7 +80,7 @@ function sharedWithExtension(coreInputs, used) {
   };
 }
 
-/** dist/extension.js's entry: src/extension.ts, plus `__shared`, the namespaces of the modules dist/commands.js uses. */
+/** dist/core.js's entry: src/extension.ts, plus `__shared`, the namespaces of the modules dist/commands.js uses. */
 function extensionEntry(used) {
   const files = [...used].sort();
   return {

@@ -33,14 +33,14 @@ export interface KeyVaultExtensionApi {
   setPrompter(prompter: Prompter | undefined): void;
   /**
    * What activation cost this extension's own code (the benchmark reads it), in milliseconds: `evaluateMs` from the
-   * first to the last line of dist/extension.js running, `activateMs` activate() itself. `sinceLoadStartMs` is the
+   * first to the last line of dist/core.js running, `activateMs` activate() itself. `sinceLoadStartMs` is the
    * wall time from the first line to the end of activate(): it also holds what VS Code does in between (it creates
    * the extension's context, storage and log folders before it calls activate()). Undefined outside the bundle.
    */
   readonly activation: { evaluateMs: number; activateMs: number; sinceLoadStartMs: number } | undefined;
 }
 
-// dist/extension.js notes the time on its first and last lines (esbuild banner and footer)
+// dist/core.js notes the time on its first and last lines (esbuild banner and footer)
 declare const KEYVAULT_LOAD_START: number | undefined;
 declare const KEYVAULT_LOAD_END: number | undefined;
 

@@ -318,6 +318,8 @@ export class EmulatorServer {
       this.servers.push(server);
     }
     this.port = port;
+    // a Host header without a port means this server's port: parsed anew for a new one
+    this.hosts.clear();
   }
 
   async stop(): Promise<void> {
@@ -474,7 +476,8 @@ export class EmulatorServer {
   private dispatch(req: http.IncomingMessage, body: LazyBody, setOperation: (op: string) => void): Reply | Promise<Reply> {
     const hostHeader = (req.headers.host ?? '').toLowerCase();
     const { hostname, port } = this.hosts.get(hostHeader) ?? this.hosts.set(hostHeader, splitHost(hostHeader, this.port));
-    const target = this.targets.get(req.url ?? '/') ?? this.targets.set(req.url ?? '/', parseTarget(req.url ?? '/'));
+    const url = req.url ?? '/';
+    const target = this.targets.get(url) ?? this.targets.set(url, parseTarget(url));
     const { segments, query } = target;
     if (hostname.endsWith(VAULT_SUFFIX)) {
       return this.vaultRequest(req, hostname.slice(0, -VAULT_SUFFIX.length), hostHeader, port, target, body, setOperation);
@@ -1009,6 +1012,9 @@ class ParseCache<T> {
     if (this.map.size >= this.max) this.map.clear();
     this.map.set(key, value);
     return value;
+  }
+  clear(): void {
+    this.map.clear();
   }
 }
 

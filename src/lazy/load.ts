@@ -2,7 +2,7 @@
 // separate bundles dist/identity.js, dist/arm.js, dist/yaml.js, dist/secrets.js and dist/commands.js, required the
 // first time a token, a discovery, a docker-compose file, a secrets client or a command is needed, so activation
 // neither reads nor compiles @azure/identity, MSAL, the ARM clients, the yaml parser, the Key Vault SDK (and
-// core-rest-pipeline) or the command handlers. dist/commands.js takes the modules it shares with dist/extension.js
+// core-rest-pipeline) or the command handlers. dist/commands.js takes the modules it shares with dist/core.js
 // from it (esbuild.js), so both see one hub, one tree and one set of classes. Everywhere else (tests under tsx,
 // test bundles) they are the modules themselves.
 /* eslint-disable @typescript-eslint/no-require-imports */
