@@ -20,6 +20,11 @@ export abstract class Node {
   abstract readonly id: string;
   parent?: Node;
   abstract treeItem(): vscode.TreeItem;
+  /**
+   * A tooltip built only when the item is hovered (the provider's resolveTreeItem): a vault's secrets would
+   * otherwise build thousands of markdown tooltips on every render.
+   */
+  lazyTooltip?(): vscode.MarkdownString | string | undefined;
   children(): Promise<Node[]> {
     return Promise.resolve([]);
   }
@@ -319,8 +324,10 @@ export class SecretNode extends Node implements PagingNode {
     ti.description = [this.display.prefix, keys && vscode.l10n.t('keys: {0}', keys.join(', ')), secretDescription(this.props, Date.now(), isPresenting())].filter(Boolean).join(' · ');
     const icon = this.display.warning && !this.props.managed ? { id: 'warning', color: 'list.warningForeground' } : secretIcon(this.props);
     ti.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-    ti.tooltip = secretTooltip(this.props, this.display.tooltip);
     return ti;
+  }
+  override lazyTooltip(): vscode.MarkdownString | string | undefined {
+    return secretTooltip(this.props, this.display.tooltip);
   }
   override async children(): Promise<Node[]> {
     const list = this.versions;
@@ -362,8 +369,10 @@ export class VersionNode extends Node {
     ti.description = [this.age === 'latest' ? vscode.l10n.t('latest') : undefined, created, secretDescription(this.props, Date.now(), isPresenting())].filter(Boolean).join(' · ');
     const icon = secretIcon(this.props);
     ti.iconPath = new vscode.ThemeIcon(this.age === 'old' ? 'history' : 'git-commit', icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-    ti.tooltip = secretTooltip(this.props);
     return ti;
+  }
+  override lazyTooltip(): vscode.MarkdownString | string | undefined {
+    return secretTooltip(this.props);
   }
 }
 

@@ -23,6 +23,12 @@ export class VaultTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     return node.treeItem();
   }
 
+  /** VS Code asks on hover: secrets and versions build their tooltip only then. */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    item.tooltip ??= node.lazyTooltip?.();
+    return item;
+  }
+
   getParent(node: Node): Node | undefined {
     return node.parent;
   }

@@ -28,7 +28,8 @@ const config = () => vscode.workspace.getConfiguration('keyVault');
 const description = (n: Node) => String(n.treeItem().description ?? '');
 /** Tooltip text; markdown tooltips are unescaped (appendText escapes punctuation and spaces). */
 const tooltip = (n: Node) => {
-  const t = n.treeItem().tooltip;
+  // secrets build their tooltip on hover (resolveTreeItem), as VS Code asks for it
+  const t = n.treeItem().tooltip ?? n.lazyTooltip?.();
   const text = typeof t === 'string' ? t : t?.value ?? '';
   return text.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
 };

@@ -11,7 +11,8 @@ const CONNECTION = ['Local emulator', 'contoso-orchestr-dev', 'Airflow connectio
 
 const config = () => vscode.workspace.getConfiguration('keyVault');
 const tooltipText = (node: Node) => {
-  const t = node.treeItem().tooltip;
+  // secrets build their tooltip on hover (resolveTreeItem), as VS Code asks for it
+  const t = node.treeItem().tooltip ?? node.lazyTooltip?.();
   return (typeof t === 'string' ? t : t?.value ?? '').replace(/\\/g, '').replace(/&nbsp;/g, ' '); // appendText escapes punctuation and spaces
 };
 const openTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)

@@ -36,7 +36,13 @@ describe('vault tree (local emulator)', function () {
     assert.match(String(byName.get('db-password')!.treeItem().description), /text\/plain/);
     // no value anywhere in what the tree renders
     for (const s of secrets) {
-      const ti = s.treeItem();
+      const ti = api.tree.resolveTreeItem(s.treeItem(), s);
+      if (s.lazyTooltip) {
+        // a secret's tooltip is built on hover only (resolveTreeItem), not with every render of the list
+        assert.strictEqual(s.treeItem().tooltip, undefined);
+        const md = typeof ti.tooltip === 'string' ? ti.tooltip : ti.tooltip?.value ?? '';
+        assert.ok(md.replace(/\\(.)/g, '$1').includes(s.id.split('|').pop()!), `${s.id}: ${md}`);
+      }
       const text = JSON.stringify([ti.label, ti.description, typeof ti.tooltip === 'string' ? ti.tooltip : ti.tooltip?.value]);
       assert.doesNotMatch(text, /initial-db-password|disabled-value|expired-value|api-key-v/);
     }
