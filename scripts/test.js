@@ -156,10 +156,16 @@ if (unknown.length) {
 
 function main() {
   const failedSteps = [];
+  // every failed test of every tier, named again at the end (the tail of a long log is what CI shows)
+  const failuresFile = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'keyvault-failures-')), 'failures.txt');
+  process.env.TEST_FAILURES_FILE = failuresFile;
   for (const name of wanted) {
     console.log(`\n===== ${name} =====`);
     if (steps[name]() !== 0) failedSteps.push(name);
   }
+  const failures = fs.existsSync(failuresFile) ? fs.readFileSync(failuresFile, 'utf8').trim() : '';
+  fs.rmSync(path.dirname(failuresFile), { recursive: true, force: true });
+  if (failures) console.log(`\nfailed tests:\n  ${failures.split('\n').join('\n  ')}`);
   console.log(failedSteps.length ? `\nFAILED: ${failedSteps.join(', ')}` : '\nall steps passed');
   process.exit(failedSteps.length ? 1 : 0);
 }

@@ -62,15 +62,18 @@ const pagingPolicy: PipelinePolicy = {
 
 const NOT_A_LIST = Symbol('not a list');
 
+/** A body that opens with a `value` array: a list page as the service writes it. */
+const LIST_START = /^\s*\{\s*"value"\s*:\s*\[/;
+
 /**
  * `nextLink` of a list page without parsing the page a second time (the SDK parses it once): the service writes
- * `"nextLink"` after `"value"`, so only the tail from its last occurrence is parsed. Anything unexpected takes
- * the full parse.
+ * `"nextLink"` after `"value"`, so only the tail from its last occurrence is parsed (it parses alone only when it is
+ * the top-level member). Anything unexpected takes the full parse.
  */
 export function nextLinkOf(text: string): string | undefined | typeof NOT_A_LIST {
   const at = text.lastIndexOf('"nextLink"');
   if (at < 0) return NOT_A_LIST;
-  if (text.lastIndexOf('"value"', at) >= 0) {
+  if (LIST_START.test(text)) {
     try {
       const tail = JSON.parse(`{${text.slice(at)}`) as { nextLink?: unknown };
       if (Object.keys(tail).length === 1) return typeof tail.nextLink === 'string' && tail.nextLink ? tail.nextLink : undefined;
@@ -165,14 +168,13 @@ class SdkSecretsService implements SecretsService {
     if (liveKey) this.live.delete(liveKey);
     const it = (live ?? pages({ continuationToken: options.continuationToken, maxPageSize })) as AsyncIterableIterator<unknown[]>;
     try {
-      return await scope.run(s, async () => {
-        const r = await it.next();
-        const raw = (r.done ? [] : r.value) as S[] & { continuationToken?: string };
-        const continuationToken = raw.continuationToken ?? s.nextLink;
-        if (continuationToken) this.keepLive(`${operation}|${secret ?? ''}|${continuationToken}`, it);
-        else void it.return?.();
-        return { items: raw.map(map), continuationToken };
-      });
+      // the request starts inside the scope; what follows the answer needs no context
+      const r = await scope.run(s, () => it.next());
+      const raw = (r.done ? [] : r.value) as S[] & { continuationToken?: string };
+      const continuationToken = raw.continuationToken ?? s.nextLink;
+      if (continuationToken) this.keepLive(`${operation}|${secret ?? ''}|${continuationToken}`, it);
+      else void it.return?.();
+      return { items: raw.map(map), continuationToken };
     } catch (err) {
       void it.return?.();
       throw classifyError(withErrorBody(err, s), { vault: this.vault.name, secret, operation });

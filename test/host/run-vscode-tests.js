@@ -21,6 +21,7 @@ const fs = require('fs');
 const path = require('path');
 const util = require('util');
 const H = require('./harness');
+const { recordFailure } = require('../support/tier-reporter.js');
 
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf('--' + name); return i >= 0 ? argv[i + 1] : def; };
@@ -162,6 +163,7 @@ async function main() {
   const passed = result ? result.passes.length : 0;
   let failed = result ? result.failures.length : 0;
   if (result && result.output.length) console.log(result.output.join('\n'));
+  if (result) for (const f of result.failures) recordFailure(TIER, f.title, f.message);
   if (result && result.error) {
     failed++;
     const stack = String(result.error).split('\n');
@@ -176,6 +178,7 @@ async function main() {
   }
   if (problem) {
     failed++;
+    recordFailure(TIER, '(the run)', problem);
     console.log(`\n  ${problem}`);
     // offline noise: the workbench asks open-vsx for updates and fails to resolve it
     const noise = /open-vsx|ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource/;

@@ -34,9 +34,8 @@ describe('presentation mode in the real workbench', () => {
     await toggle('on').waitFor({ timeout: 10000 });
     await wb.page.waitForFunction(`!document.querySelector('.part.sidebar').textContent.includes('text/plain')`, undefined, { timeout: 10000 });
 
-    await wb.treeItem(SECRET).hover();
-    const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /Tag.owner/ }).first();
-    await hover.waitFor({ timeout: 15000 });
+    const hover = await wb.hoverUntil(wb.treeItem(SECRET),
+      wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /Tag.owner/ }).first());
     assert.match((await hover.innerText()).replace(/\u00a0/g, ' '), /Tag owner = •••/);
     await wb.screenshot('presentation-hover', { parkMouse: false });
     let text = await pageText();

@@ -51,9 +51,7 @@ describe('secret references in the real workbench', function () {
     const squiggle = wb.page.locator('.editor-group-container.active .squiggly-warning');
     await squiggle.first().waitFor({ timeout: 30000 });
     assert.strictEqual(await squiggle.count(), 1, 'one warning: reporting_window');
-    await token('landing_bucket').hover();
-    const hover = wb.page.locator('.monaco-hover:visible', { hasText: 'Airflow variable' });
-    await hover.waitFor({ timeout: 20000 });
+    const hover = await wb.hoverUntil(token('landing_bucket'), wb.page.locator('.monaco-hover:visible', { hasText: 'Airflow variable' }));
     const text = await hover.innerText();
     assert.match(text, /airflow-variables-landing-bucket/);
     assert.match(text, new RegExp(VAULT));

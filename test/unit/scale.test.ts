@@ -91,5 +91,8 @@ describe('services layer: nextLink from the tail of a list page', () => {
     // nextLink first: the full parse answers
     assert.equal(nextLinkOf('{"nextLink":"https://v/n","value":[]}'), 'https://v/n');
     assert.equal(typeof nextLinkOf('{"nextLink":"https://v/n","value":"not a list"}'), 'symbol');
+    // a secret whose last member holds a "nextLink" tag is not a page
+    assert.equal(typeof nextLinkOf('{"value":"s3cr3t","id":"x","tags":{"nextLink":"https://v/n"}}'), 'symbol');
+    assert.equal(nextLinkOf(' {\n "value" : [ ],\n "nextLink": "https://v/m"}'), 'https://v/m');
   });
 });

@@ -107,6 +107,24 @@ export class Workbench {
     }
   }
 
+  /**
+   * Hovers `target` until `hover` shows; returns it. A hover the workbench drops (the pointer already there, a
+   * busy renderer past the hover delay) is retried: the pointer leaves and comes back every 3 s.
+   */
+  async hoverUntil(target: Locator, hover: Locator, timeout = 20000): Promise<Locator> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      await target.hover();
+      try {
+        await hover.waitFor({ timeout: Math.max(1, Math.min(3000, deadline - Date.now())) });
+        return hover;
+      } catch (e) {
+        if (Date.now() >= deadline) throw e;
+        await this.page.mouse.move(0, 0);
+      }
+    }
+  }
+
   /** Right-clicks a tree row and runs the context-menu entry `item`. */
   async contextMenu(label: string, item: string): Promise<void> {
     const row = await this.waitForTreeItem(label);
