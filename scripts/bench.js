@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: the performance benchmarks (test/bench/run.ts) on Node 22, after the same setup as npm test
 // (scripts/bootstrap.js; code-server for the extension-host part). Writes bench-results.json and prints a table.
-//   npm run bench [-- --rounds N] [-- --skip-host] [-- --out FILE]
+//   npm run bench [-- --rounds N] [-- --skip-host] [-- --only list,cpu,copy,host] [-- --out FILE]
 'use strict';
 const { spawn } = require('child_process');
 const path = require('path');

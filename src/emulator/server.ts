@@ -150,7 +150,8 @@ interface VaultCall {
   vault: VaultConfig;
   route: SecretsRoute | undefined;
   operation: string;
-  hostHeader: string;
+  /** `https://` and the request's Host header (lower case): the origin of the ids in the answer. */
+  origin: string;
   port: number;
   segments: readonly string[];
   query: ReadonlyMap<string, string>;
@@ -183,12 +184,13 @@ class LazyBody {
   readNow(): Buffer | undefined {
     if (this.promise || this.req.readableLength !== 0 || this.req.headers['content-length'] !== undefined) return undefined;
     if (this.req.headers['transfer-encoding'] !== undefined) return undefined;
-    this.promise = Promise.resolve(EMPTY_BODY);
+    this.promise = EMPTY_BODY_READ;
     return EMPTY_BODY;
   }
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+const EMPTY_BODY_READ = Promise.resolve(EMPTY_BODY);
 
 export class EmulatorServer {
   status = ServerStatus.Closed;
@@ -214,7 +216,8 @@ export class EmulatorServer {
    * Parsed Host headers and request targets: a client sends the same few again and again (the parse results are
    * shared between requests and never changed: readonly).
    */
-  private readonly hosts = new ParseCache<{ hostname: string; port: number }>(64);
+  /** Host header → its name, port and the `https://` origin handlers build ids from. */
+  private readonly hosts = new ParseCache<{ hostname: string; port: number; origin: string }>(64);
   private readonly targets = new ParseCache<Target>(1024);
   faults = new Faults();
   private readonly log: (m: string) => void;
@@ -475,12 +478,12 @@ export class EmulatorServer {
 
   private dispatch(req: http.IncomingMessage, body: LazyBody, setOperation: (op: string) => void): Reply | Promise<Reply> {
     const hostHeader = (req.headers.host ?? '').toLowerCase();
-    const { hostname, port } = this.hosts.get(hostHeader) ?? this.hosts.set(hostHeader, splitHost(hostHeader, this.port));
+    const { hostname, port, origin } = this.hosts.get(hostHeader) ?? this.hosts.set(hostHeader, { ...splitHost(hostHeader, this.port), origin: `https://${hostHeader}` });
     const url = req.url ?? '/';
     const target = this.targets.get(url) ?? this.targets.set(url, parseTarget(url));
     const { segments, query } = target;
     if (hostname.endsWith(VAULT_SUFFIX)) {
-      return this.vaultRequest(req, hostname.slice(0, -VAULT_SUFFIX.length), hostHeader, port, target, body, setOperation);
+      return this.vaultRequest(req, hostname.slice(0, -VAULT_SUFFIX.length), origin, port, target, body, setOperation);
     }
     if (MAIN_HOSTS.has(hostname)) {
       return this.mainRequest(req, hostHeader, segments, query, body, setOperation).then((r) => r.reply);
@@ -547,7 +550,7 @@ export class EmulatorServer {
     return faultReply(rule, kind);
   }
 
-  private vaultRequest(req: http.IncomingMessage, vaultName: string, hostHeader: string, port: number,
+  private vaultRequest(req: http.IncomingMessage, vaultName: string, origin: string, port: number,
     target: Target, body: LazyBody, setOperation: (op: string) => void): Reply | Promise<Reply> {
     const { segments, query } = target;
     // 1. dispatch
@@ -563,7 +566,7 @@ export class EmulatorServer {
     const token = bearer(req);
     if (!token) return this.unauthorized(vault, port, 'AKV10000: Request is missing a Bearer or PoP token.');
     const audiences = this.vaultAudiences(port);
-    const call: VaultCall = { req, vault, route, operation, hostHeader, port, segments, query, body };
+    const call: VaultCall = { req, vault, route, operation, origin, port, segments, query, body };
     const known = this.tokens.verifyCached(token, audiences);
     if (known) return this.vaultRequestAs(call, known);
     return this.tokens.verify(token, audiences).then((claims) => (claims ? this.vaultRequestAs(call, claims)
@@ -616,7 +619,7 @@ export class EmulatorServer {
 
   private runRoute(call: VaultCall, route: SecretsRoute, apiVersion: string, raw: Buffer): HandlerResult {
     return route.run({
-      vault: call.vault, store: this.store, origin: `https://${call.hostHeader}`, sealKey: this.sealKey(), query: call.query,
+      vault: call.vault, store: this.store, origin: call.origin, sealKey: this.sealKey(), query: call.query,
       readBody: () => parseJsonBody(raw), transit: this.transit, shape: shapeOf(apiVersion),
     });
   }
@@ -1203,14 +1206,20 @@ function requestId(): string {
   return REQUEST_ID_PREFIX + (++requestCount).toString(16).padStart(12, '0');
 }
 
+/** `base` ([name, value, …]) with `extra` added; a name in both (any case) keeps only the value from `extra`. */
+function withHeaders(base: string[], extra: Record<string, string>): string[] {
+  const names = new Set(Object.keys(extra).map((n) => n.toLowerCase()));
+  const out: string[] = [];
+  for (let i = 0; i < base.length; i += 2) if (!names.has(base[i].toLowerCase())) out.push(base[i], base[i + 1]);
+  for (const name of Object.keys(extra)) out.push(name, extra[name]);
+  return out;
+}
+
 function send(res: http.ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string> = {
-    'Cache-Control': 'no-cache',
-    'x-ms-request-id': requestId(),
-    'x-ms-keyvault-service-version': '1.9.0.0-emulator',
-  };
-  if (reply.headers !== undefined) Object.assign(headers, reply.headers);
+  // a flat [name, value, …] list: Node takes it as is (no object to build and walk per answer)
+  let headers: string[] = ['Cache-Control', 'no-cache', 'x-ms-request-id', requestId(), 'x-ms-keyvault-service-version', '1.9.0.0-emulator'];
+  if (reply.headers !== undefined) headers = withHeaders(headers, reply.headers);
   if (reply.body === undefined) {
     res.writeHead(reply.status, headers);
     res.end();
@@ -1218,8 +1227,7 @@ function send(res: http.ServerResponse, reply: Reply): void {
   }
   let text = reply.json ?? JSON.stringify(reply.body);
   if (reply.corrupt) text = text.slice(0, Math.max(1, text.length - 2)); // drops the closing quote and brace
-  headers['Content-Type'] = JSON_TYPE;
-  headers['Content-Length'] = String(Buffer.byteLength(text));
+  headers.push('Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(text)));
   res.writeHead(reply.status, headers);
   res.end(text);
 }

@@ -167,6 +167,7 @@ async function main() {
   if (result && result.error) {
     failed++;
     const stack = String(result.error).split('\n');
+    recordFailure(TIER, '(a test module failed to load)', stack[0]);
     console.log(`\n  test module failed to load:\n    ${stack.slice(0, 6).join('\n    ')}` +
       (stack.length > 6 ? '\n    …' : ''));
   }

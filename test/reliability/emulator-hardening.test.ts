@@ -295,12 +295,14 @@ describe('emulator hardening', function () {
       assert.equal((await s.stats()).statuses['500'], undefined);
     });
 
-    it('a valid rule with headers answers with them', async () => {
-      const put = await s.admin('/_admin/faults', { method: 'PUT', json: [{ operation: 'secrets.get', status: 503, retryAfterSeconds: 0, headers: { 'X-Fault': 'injected' }, count: 1 }] });
+    it('a valid rule with headers answers with them, in place of the usual ones of the same name', async () => {
+      const put = await s.admin('/_admin/faults', { method: 'PUT', json: [{ operation: 'secrets.get', status: 503, retryAfterSeconds: 0, headers: { 'X-Fault': 'injected', 'cache-control': 'no-store' }, count: 1 }] });
       assert.equal(put.status, 200, put.text);
       const res = await s.raw(`${s.vaultUrl}secrets/anything?api-version=7.5`, { token: await s.vaultToken() });
       assert.equal(res.status, 503);
       assert.equal(res.headers['x-fault'], 'injected');
+      assert.equal(res.headers['cache-control'], 'no-store', 'one Cache-Control: the rule\'s');
+      assert.match(String(res.headers['x-ms-request-id']), /^[0-9a-f-]{36}$/);
       assert.equal(res.headers['retry-after'], '0');
     });
 

@@ -12,23 +12,27 @@ import * as path from 'path';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RUNNER = path.join(ROOT, 'test', 'host', 'run-vscode-tests.js');
 
-interface RunnerRun { code: number | null; output: string; marker: string }
+interface RunnerRun { code: number | null; output: string; marker: string; failures: string }
 
 function runRunner(fixture: string, extraArgs: string[] = []): Promise<RunnerRun> {
   const marker = randomUUID();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keyvault-runner-selftest-'));
+  // where the runner lists failed tests for npm test's closing summary (scripts/test.js sets it)
+  const failuresFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'keyvault-runner-failures-')), 'failures.txt');
   return new Promise((resolve, reject) => {
     // The marker is inherited by everything the runner starts: afterwards no live process may carry it.
     const child = spawn(process.execPath, [RUNNER, '--no-emulator', '--out', out,
       '--tests-dir', path.join(ROOT, 'test', 'host', 'fixtures', fixture), ...extraArgs],
-    { cwd: ROOT, env: { ...process.env, KEYVAULT_RUN_MARKER: marker, KEYVAULT_TEST_GREP: '' } });
+    { cwd: ROOT, env: { ...process.env, KEYVAULT_RUN_MARKER: marker, KEYVAULT_TEST_GREP: '', TEST_FAILURES_FILE: failuresFile } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
     child.on('error', reject);
     child.on('close', (code) => {
       fs.rmSync(out, { recursive: true, force: true });
-      resolve({ code, output, marker });
+      const failures = fs.existsSync(failuresFile) ? fs.readFileSync(failuresFile, 'utf8') : '';
+      fs.rmSync(path.dirname(failuresFile), { recursive: true, force: true });
+      resolve({ code, output, marker, failures });
     });
   });
 }
@@ -69,6 +73,9 @@ describe('extension-host runner (test/host/run-vscode-tests.js)', function () {
     assert.notStrictEqual(run.code, 0, run.output);
     assert.strictEqual(closingLine(run.output), 'vscode: 1 passed, 1 failed', run.output);
     assert.match(run.output, /AssertionError/);
+    // named for the summary at the end of npm test: the failed test only, with its message
+    assert.match(run.failures, /^vscode: fixture: failing fails — .*2.*3/m);
+    assert.strictEqual(run.failures.trim().split('\n').length, 1, run.failures);
     assert.deepStrictEqual(processesWithMarker(run.marker), []);
   });
 
@@ -77,6 +84,7 @@ describe('extension-host runner (test/host/run-vscode-tests.js)', function () {
     assert.notStrictEqual(run.code, 0, run.output);
     assert.strictEqual(closingLine(run.output), 'vscode: 0 passed, 1 failed', run.output);
     assert.match(run.output, /failed to load:[\s\S]*fixture module throws on load/);
+    assert.match(run.failures, /^vscode: \(a test module failed to load\) — .*fixture module throws on load/m);
     assert.deepStrictEqual(processesWithMarker(run.marker), []);
   });
 
@@ -85,6 +93,7 @@ describe('extension-host runner (test/host/run-vscode-tests.js)', function () {
     assert.notStrictEqual(run.code, 0, run.output);
     assert.strictEqual(closingLine(run.output), 'vscode: 1 passed, 1 failed', run.output);
     assert.match(run.output, /TIMEOUT after 30 s — still running "fixture: hung never settles"/);
+    assert.match(run.failures, /^vscode: \(the run\) — TIMEOUT after 30 s/m);
     assert.deepStrictEqual(processesWithMarker(run.marker), []);
   });
 });
