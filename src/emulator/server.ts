@@ -140,6 +140,8 @@ interface Reply {
   headers?: Record<string, string>;
   /** JSON.stringify(body), when the handler already has it (a cached serialization); sent instead of serializing again. */
   json?: string;
+  /** `json` in UTF-8 (a cached answer): written as is. */
+  bytes?: Buffer;
   /** corruptBody fault: the JSON text is cut short (invalid JSON that still carries the handler's data). */
   corrupt?: boolean;
 }
@@ -1223,6 +1225,12 @@ function send(res: http.ServerResponse, reply: Reply): void {
   if (reply.body === undefined) {
     res.writeHead(reply.status, headers);
     res.end();
+    return;
+  }
+  if (reply.bytes !== undefined && !reply.corrupt) {
+    headers.push('Content-Type', JSON_TYPE, 'Content-Length', String(reply.bytes.length));
+    res.writeHead(reply.status, headers);
+    res.end(reply.bytes);
     return;
   }
   let text = reply.json ?? JSON.stringify(reply.body);
