@@ -1,6 +1,5 @@
 // SecretsService over @azure/keyvault-secrets (SecretClient). Browsing never reads a value: lists map to
 // SecretProps, and only getSecretValue returns one.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import * as l10n from '@vscode/l10n';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
@@ -27,78 +26,87 @@ export interface SecretsServiceOptions {
   additionalPolicies?: SecretClientOptions['additionalPolicies'];
 }
 
-/** Per-call state shared with the paging policy through async context (byPage in 4.12 drops the token). */
-interface CallScope {
-  nextLink?: string;
-  abortSignal?: AbortSignal;
-  /** Body of the last error response: the SDK keeps only code and message (and not even the message for lists). */
-  errorBody?: string;
-}
-
-const scope = new AsyncLocalStorage<CallScope>();
-
 /**
- * Reads `nextLink` from list responses of the current call, and applies the call's abort signal to requests
- * the SDK sends without options (continuation pages).
+ * The body of each request's latest error response, by request: the SDK keeps only the service's code and message
+ * (and not even the message for lists), and its errors carry the request they were for.
  */
-const pagingPolicy: PipelinePolicy = {
-  name: 'keyVaultPagingPolicy',
+const errorBodies = new WeakMap<object, string>();
+
+const errorBodyPolicy: PipelinePolicy = {
+  name: 'keyVaultErrorBodyPolicy',
   async sendRequest(request, next) {
-    const s = scope.getStore();
-    if (s?.abortSignal && !request.abortSignal) request.abortSignal = s.abortSignal;
     const response = await next(request);
-    if (s) {
-      // Keep only the latest response's error body (a 401 challenge followed by success leaves none).
-      s.errorBody = response.status >= 400 && typeof response.bodyAsText === 'string' && response.bodyAsText.length < 16384
-        ? response.bodyAsText : undefined;
-    }
-    if (s && request.method === 'GET' && response.status === 200 && typeof response.bodyAsText === 'string') {
-      const link = nextLinkOf(response.bodyAsText);
-      if (link !== NOT_A_LIST) s.nextLink = link;
+    // Keep only the latest response's error body (a 401 challenge followed by success leaves none).
+    if (response.status >= 400 && typeof response.bodyAsText === 'string' && response.bodyAsText.length < 16384) {
+      errorBodies.set(request, response.bodyAsText);
+    } else {
+      errorBodies.delete(request);
     }
     return response;
   },
 };
 
-const NOT_A_LIST = Symbol('not a list');
-
-/** A body that opens with a `value` array: a list page as the service writes it. */
-const LIST_START = /^\s*\{\s*"value"\s*:\s*\[/;
-
-/**
- * `nextLink` of a list page without parsing the page a second time (the SDK parses it once): the service writes
- * `"nextLink"` after `"value"`, so only the tail from its last occurrence is parsed (it parses alone only when it is
- * the top-level member). Anything unexpected takes the full parse.
- */
-export function nextLinkOf(text: string): string | undefined | typeof NOT_A_LIST {
-  const at = text.lastIndexOf('"nextLink"');
-  if (at < 0) return NOT_A_LIST;
-  if (LIST_START.test(text)) {
-    try {
-      const tail = JSON.parse(`{${text.slice(at)}`) as { nextLink?: unknown };
-      if (Object.keys(tail).length === 1) return typeof tail.nextLink === 'string' && tail.nextLink ? tail.nextLink : undefined;
-    } catch { /* not the last member: full parse below */ }
-  }
-  try {
-    const body = JSON.parse(text) as { nextLink?: unknown; value?: unknown };
-    if (!Array.isArray(body.value)) return NOT_A_LIST;
-    return typeof body.nextLink === 'string' && body.nextLink ? body.nextLink : undefined;
-  } catch {
-    return NOT_A_LIST;
-  }
-}
-
-/** Listings kept open between pages, by the continuation token of their next page. */
-const LIVE_LISTINGS = 32;
-
 /** Gives classifyError the service's error body (innererror code, real message) that the SDK dropped. */
-function withErrorBody(err: unknown, s: CallScope): unknown {
-  if (s.errorBody && err && typeof err === 'object' && (err as { details?: unknown }).details === undefined) {
+function withErrorBody(err: unknown): unknown {
+  if (!err || typeof err !== 'object') return err;
+  const e = err as { details?: unknown; request?: object };
+  const body = e.details === undefined && e.request ? errorBodies.get(e.request) : undefined;
+  if (body !== undefined) {
     try {
-      (err as { details?: unknown }).details = JSON.parse(s.errorBody);
+      e.details = JSON.parse(body);
     } catch { /* not JSON */ }
   }
   return err;
+}
+
+/**
+ * The REST context under SecretClient (`pathUnchecked`, the pipeline with the challenge, retries and our
+ * policies). Lists are read through it: one GET per page with the caller's abort signal, `nextLink` straight from
+ * the page, items mapped once (the SDK's list iterator drops the continuation token and the abort signal after the
+ * first page, and maps every item through an identifier parser).
+ */
+interface RestResponse { status: string; body: unknown; request: object; headers: Record<string, string> }
+interface RestContext {
+  /** The service version the client was made for (the SDK's default or `serviceVersion`). */
+  apiVersion: string;
+  pathUnchecked(path: string): { get(options?: { abortSignal?: AbortSignal }): Promise<RestResponse> };
+}
+
+function restContextOf(client: SecretClient): RestContext {
+  const rest = (client as unknown as { client?: { _client?: Partial<RestContext> } }).client?._client;
+  if (typeof rest?.pathUnchecked !== 'function' || typeof rest.apiVersion !== 'string') {
+    throw new Error('This version of @azure/keyvault-secrets has no REST context under SecretClient; the extension was built for 4.12.');
+  }
+  return rest as RestContext;
+}
+
+/** A list item as the service sends it (dates in seconds since 1970). */
+interface ListItem {
+  id?: string;
+  attributes?: { enabled?: boolean; nbf?: number; exp?: number; created?: number; updated?: number; recoverableDays?: number; recoveryLevel?: string };
+  tags?: Record<string, string>;
+  contentType?: string;
+  managed?: boolean;
+  recoveryId?: string;
+  deletedDate?: number;
+  scheduledPurgeDate?: number;
+}
+
+const seconds = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v * 1000) : undefined);
+
+/** An answer that is not a list page, or a failed one, as the error classifyError reads (status, code, body, request). */
+function listError(res: RestResponse): Error {
+  const body = (res.body && typeof res.body === 'object' ? res.body : undefined) as { error?: { code?: unknown; message?: unknown } } | undefined;
+  const ok = res.status === '200';
+  const message = !ok && typeof body?.error?.message === 'string' ? body.error.message
+    : ok ? 'The vault answered a list request with something that is not a list page.' : `Unexpected status code: ${res.status}`;
+  const e = new Error(message) as Error & { statusCode?: number; code?: string; details?: unknown; request?: object };
+  e.name = 'RestError';
+  if (!ok) e.statusCode = Number(res.status);
+  if (!ok && typeof body?.error?.code === 'string') e.code = body.error.code;
+  if (!ok) e.details = body;
+  e.request = res.request;
+  return e;
 }
 
 /** `url` with one trailing slash (the last answer is kept: a listing asks this for every item of one vault). */
@@ -142,75 +150,116 @@ export function toDeletedSecretProps(d: DeletedSecret): DeletedSecretProps {
   };
 }
 
+let lastIdPrefix = { from: '', vaultUrl: '' };
+/** Vault URL (origin and a slash), name and version of a secret id, as the SDK's identifier parser gives them. */
+function secretIdParts(id: string): { vaultUrl: string; name: string; version?: string } {
+  const at = id.indexOf('/secrets/', id.indexOf('//') + 2);
+  if (at < 0) throw new Error('The vault listed an item without a secret id.');
+  const prefix = id.slice(0, at);
+  // a listing asks this for every item of one vault: the origin is parsed once
+  if (lastIdPrefix.from !== prefix) lastIdPrefix = { from: prefix, vaultUrl: `${new URL(prefix).origin}/` };
+  const rest = id.slice(at + '/secrets/'.length);
+  const slash = rest.indexOf('/');
+  const name = slash < 0 ? rest : rest.slice(0, slash);
+  if (!name) throw new Error('The vault listed an item without a secret id.');
+  return { vaultUrl: lastIdPrefix.vaultUrl, name, version: slash < 0 ? undefined : rest.slice(slash + 1).split('/')[0] || undefined };
+}
+
+/** A secret or version of a list page. */
+export function fromListItem(item: ListItem): SecretProps {
+  const id = item.id ?? '';
+  const { vaultUrl, name, version } = secretIdParts(id);
+  const a = item.attributes ?? {};
+  return {
+    name, vaultUrl, id, version,
+    enabled: a.enabled !== false,
+    notBefore: seconds(a.nbf),
+    expiresOn: seconds(a.exp),
+    createdOn: seconds(a.created),
+    updatedOn: seconds(a.updated),
+    contentType: item.contentType || undefined,
+    // parsed from the page for this listing only: ours to keep, no copy needed
+    tags: item.tags && hasKeys(item.tags) ? item.tags : undefined,
+    managed: item.managed === true,
+    recoveryLevel: a.recoveryLevel,
+    recoverableDays: a.recoverableDays,
+  };
+}
+
+/** A deleted secret of a list page. */
+export function fromDeletedListItem(item: ListItem): DeletedSecretProps {
+  return {
+    ...fromListItem(item),
+    recoveryId: item.recoveryId,
+    deletedOn: seconds(item.deletedDate),
+    scheduledPurgeDate: seconds(item.scheduledPurgeDate),
+  };
+}
+
 class SdkSecretsService implements SecretsService {
-  constructor(readonly vault: VaultRef, private readonly client: SecretClient, private readonly pollIntervalMs?: number) {}
+  private readonly rest: RestContext;
+  constructor(readonly vault: VaultRef, private readonly client: SecretClient, private readonly pollIntervalMs?: number) {
+    this.rest = restContextOf(client);
+  }
 
-  private async call<T>(secret: string | undefined, operation: string, fn: () => Promise<T>, abortSignal?: AbortSignal): Promise<T> {
-    const s: CallScope = { abortSignal };
+  private async call<T>(secret: string | undefined, operation: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await scope.run(s, fn);
+      return await fn();
     } catch (err) {
-      throw classifyError(withErrorBody(err, s), { vault: this.vault.name, secret, operation });
+      throw classifyError(withErrorBody(err), { vault: this.vault.name, secret, operation });
     }
   }
 
-  private async page<S, T>(
-    secret: string | undefined, operation: string,
-    pages: (opts: { continuationToken?: string; maxPageSize?: number }) => AsyncIterableIterator<S[]>,
-    map: (s: S) => T, options: PageOptions = {},
-  ): Promise<Page<T>> {
-    const maxPageSize = options.maxPageSize === undefined ? undefined : Math.min(25, Math.max(1, options.maxPageSize));
-    const s: CallScope = { abortSignal: options.abortSignal };
-    // "Load more" and background paging continue the SDK iterator of the previous page (one iterator per
-    // listing); a token from elsewhere (or an evicted listing) starts a new one at that token.
-    const liveKey = options.continuationToken && `${operation}|${secret ?? ''}|${options.continuationToken}`;
-    const live = liveKey ? this.live.get(liveKey) : undefined;
-    if (liveKey) this.live.delete(liveKey);
-    const it = (live ?? pages({ continuationToken: options.continuationToken, maxPageSize })) as AsyncIterableIterator<unknown[]>;
+  /**
+   * One page of a listing: the first (`path`, at most `maxPageSize` items) or the one a continuation token (the
+   * service's `nextLink`, on the vault's own origin) names. Stateless: any token continues where it points.
+   */
+  private async page<T>(secret: string | undefined, operation: string, path: string, map: (item: ListItem) => T,
+    options: PageOptions = {}): Promise<Page<T>> {
+    const { abortSignal, continuationToken: token } = options;
     try {
-      // the request starts inside the scope; what follows the answer needs no context
-      const r = await scope.run(s, () => it.next());
-      const raw = (r.done ? [] : r.value) as S[] & { continuationToken?: string };
-      const continuationToken = raw.continuationToken ?? s.nextLink;
-      if (continuationToken) this.keepLive(`${operation}|${secret ?? ''}|${continuationToken}`, it);
-      else void it.return?.();
-      return { items: raw.map(map), continuationToken };
+      if (abortSignal?.aborted) throw abortError();
+      let res: RestResponse;
+      if (token) {
+        if (!sameOrigin(token, this.vault.url)) {
+          // the token rides along with every request of this client: it goes to the vault's own host only
+          const e = new Error(`The vault's link to the next page points to another host (${safeOrigin(token)}); it was not followed.`);
+          e.name = 'TokenHostNotAllowedError';
+          throw e;
+        }
+        res = await this.rest.pathUnchecked(token).get({ abortSignal });
+      } else {
+        // the query as the SDK writes it (api-version first)
+        let query = `?api-version=${encodeURIComponent(this.rest.apiVersion)}`;
+        if (options.maxPageSize !== undefined) query += `&maxresults=${Math.min(25, Math.max(1, Math.floor(options.maxPageSize)))}`;
+        res = await this.rest.pathUnchecked(path + query).get({ abortSignal });
+      }
+      const body = res.body as { value?: unknown; nextLink?: unknown } | undefined;
+      if (res.status !== '200' || !body || !Array.isArray(body.value)) throw listError(res);
+      const next = typeof body.nextLink === 'string' && body.nextLink ? body.nextLink : undefined;
+      return { items: (body.value as ListItem[]).map(map), continuationToken: next };
     } catch (err) {
-      void it.return?.();
-      throw classifyError(withErrorBody(err, s), { vault: this.vault.name, secret, operation });
-    }
-  }
-
-  private readonly live = new Map<string, AsyncIterableIterator<unknown[]>>();
-  private keepLive(key: string, it: AsyncIterableIterator<unknown[]>): void {
-    this.live.set(key, it);
-    if (this.live.size > LIVE_LISTINGS) {
-      const [oldestKey, oldest] = this.live.entries().next().value as [string, AsyncIterableIterator<unknown[]>];
-      this.live.delete(oldestKey);
-      void oldest.return?.();
+      throw classifyError(withErrorBody(err), { vault: this.vault.name, secret, operation });
     }
   }
 
   listSecrets(options?: PageOptions): Promise<Page<SecretProps>> {
-    return this.page(undefined, 'list secrets',
-      (o) => this.client.listPropertiesOfSecrets({ abortSignal: options?.abortSignal }).byPage(o), toSecretProps, options);
+    return this.page(undefined, 'list secrets', '/secrets', fromListItem, options);
   }
 
   listVersions(name: string, options?: PageOptions): Promise<Page<SecretProps>> {
-    return this.page(name, 'list versions',
-      (o) => this.client.listPropertiesOfSecretVersions(name, { abortSignal: options?.abortSignal }).byPage(o), toSecretProps, options);
+    return this.page(name, 'list versions', `/secrets/${encodeURIComponent(name)}/versions`, fromListItem, options);
   }
 
   listDeletedSecrets(options?: PageOptions): Promise<Page<DeletedSecretProps>> {
-    return this.page(undefined, 'list deleted secrets',
-      (o) => this.client.listDeletedSecrets({ abortSignal: options?.abortSignal }).byPage(o), toDeletedSecretProps, options);
+    return this.page(undefined, 'list deleted secrets', '/deletedsecrets', fromDeletedListItem, options);
   }
 
   getSecretValue(name: string, version?: string, options?: OperationOptions): Promise<SecretValue> {
     return this.call(name, 'read value', async () => {
       const s = await this.client.getSecret(name, { version, abortSignal: options?.abortSignal });
       return { value: s.value ?? '', properties: toSecretProps(s.properties) };
-    }, options?.abortSignal);
+    });
   }
 
   setSecret(name: string, write: SecretWrite, options?: OperationOptions): Promise<SecretProps> {
@@ -220,7 +269,7 @@ class SdkSecretsService implements SecretsService {
         notBefore: write.notBefore, expiresOn: write.expiresOn, abortSignal: options?.abortSignal,
       });
       return toSecretProps(s.properties);
-    }, options?.abortSignal);
+    });
   }
 
   updateProperties(name: string, version: string | undefined, update: SecretPropertiesUpdate,
@@ -233,7 +282,7 @@ class SdkSecretsService implements SecretsService {
         abortSignal: options?.abortSignal,
       });
       return toSecretProps(p);
-    }, options?.abortSignal);
+    });
   }
 
   deleteSecret(name: string, options?: OperationOptions): Promise<DeletedSecretProps> {
@@ -243,7 +292,7 @@ class SdkSecretsService implements SecretsService {
         abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
       });
       return toDeletedSecretProps(await pollToEnd(poller, l10n.t('Waiting for Key Vault to finish deleting "{0}"…', name), options));
-    }, options?.abortSignal);
+    });
   }
 
   getDeletedSecret(name: string, options?: OperationOptions): Promise<DeletedSecretProps | undefined> {
@@ -254,7 +303,7 @@ class SdkSecretsService implements SecretsService {
         if ((err as { statusCode?: number }).statusCode === 404) return undefined;
         throw err;
       }
-    }, options?.abortSignal);
+    });
   }
 
   recoverSecret(name: string, options?: OperationOptions): Promise<SecretProps> {
@@ -264,12 +313,11 @@ class SdkSecretsService implements SecretsService {
         abortSignal: options?.abortSignal, intervalInMs: this.pollIntervalMs,
       });
       return toSecretProps(await pollToEnd(poller, l10n.t('Waiting for Key Vault to finish recovering "{0}"…', name), options));
-    }, options?.abortSignal);
+    });
   }
 
   purgeSecret(name: string, options?: OperationOptions): Promise<void> {
-    return this.call(name, 'purge', () => this.client.purgeDeletedSecret(name, { abortSignal: options?.abortSignal }),
-      options?.abortSignal);
+    return this.call(name, 'purge', () => this.client.purgeDeletedSecret(name, { abortSignal: options?.abortSignal }));
   }
 
   backupSecret(name: string, options?: OperationOptions): Promise<Uint8Array> {
@@ -277,13 +325,34 @@ class SdkSecretsService implements SecretsService {
       const bytes = await this.client.backupSecret(name, { abortSignal: options?.abortSignal });
       if (!bytes) throw new Error(`The vault returned an empty backup for "${name}".`);
       return bytes;
-    }, options?.abortSignal);
+    });
   }
 
   restoreSecretBackup(backup: Uint8Array, options?: OperationOptions): Promise<SecretProps> {
     return this.call(undefined, 'restore backup', async () =>
-      toSecretProps(await this.client.restoreSecretBackup(backup, { abortSignal: options?.abortSignal })),
-    options?.abortSignal);
+      toSecretProps(await this.client.restoreSecretBackup(backup, { abortSignal: options?.abortSignal })));
+  }
+}
+
+function abortError(): Error {
+  const e = new Error('The operation was aborted.');
+  e.name = 'AbortError';
+  return e;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'not a URL';
   }
 }
 
@@ -302,9 +371,7 @@ function pollToEnd<T>(poller: {
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {
       poller.stopPolling();
-      const e = new Error('The operation was aborted.');
-      e.name = 'AbortError';
-      reject(e);
+      reject(abortError());
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
@@ -315,7 +382,7 @@ function pollToEnd<T>(poller: {
 
 export function createSecretClient(vault: VaultRef, credential: TokenCredential, options: SecretsServiceOptions = {}): SecretClient {
   const additionalPolicies: NonNullable<SecretClientOptions['additionalPolicies']> = [
-    { policy: pagingPolicy, position: 'perCall' },
+    { policy: errorBodyPolicy, position: 'perCall' },
     ...(options.ca ? [{ policy: localEmulatorPolicy(options.ca), position: 'perCall' as const }] : []),
     ...(options.additionalPolicies ?? []),
   ];

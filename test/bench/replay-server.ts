@@ -10,6 +10,8 @@ const config = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as {
   key: string; cert: string; placeholder: string; pages: Record<string, string>;
 };
 let pages = new Map<string, Buffer>();
+/** The SDK's first page asks for `api%2Dversion` (its URL template encodes the hyphen), later pages and other clients `api-version`: one key for both. */
+const normalize = (target: string) => target.replace(/([?&])api%2Dversion=/i, '$1api-version=');
 let challenge = '';
 const unauthorized = Buffer.from(JSON.stringify({ error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } }));
 const notFound = Buffer.from(JSON.stringify({ error: { code: 'NotFound', message: 'not recorded' } }));
@@ -20,7 +22,7 @@ const server = https.createServer({ key: config.key, cert: config.cert, keepAliv
     res.end(unauthorized);
     return;
   }
-  const body = pages.get(req.url ?? '');
+  const body = pages.get(normalize(req.url ?? ''));
   if (!body) process.stderr.write(`replay: not recorded: ${req.url}\n`);
   res.writeHead(body ? 200 : 404, { 'content-type': 'application/json; charset=utf-8', 'content-length': (body ?? notFound).length });
   res.end(body ?? notFound);
@@ -28,7 +30,7 @@ const server = https.createServer({ key: config.key, cert: config.cert, keepAliv
 server.listen(0, '127.0.0.1', () => {
   const port = (server.address() as { port: number }).port;
   const origin = `https://replay.vault.localhost:${port}`;
-  pages = new Map(Object.entries(config.pages).map(([k, v]) => [k, Buffer.from(v.split(config.placeholder).join(origin), 'utf8')]));
+  pages = new Map(Object.entries(config.pages).map(([k, v]) => [normalize(k), Buffer.from(v.split(config.placeholder).join(origin), 'utf8')]));
   challenge = `Bearer authorization="https://login.replay.invalid/bench", resource="https://vault.localhost:${port}"`;
   console.log(JSON.stringify({ port }));
 });

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { compileFilter, parseFilter } from '../../src/tree/filter';
 import { SecretNameIndex } from '../../src/tree/search';
 import { MemoryStore, lowerBound } from '../../src/emulator/store';
-import { nextLinkOf } from '../../src/azure/secretsService';
+import { fromDeletedListItem, fromListItem } from '../../src/azure/secretsService';
 import type { SecretRecord } from '../../src/emulator/model';
 
 const secret = (name: string, tags?: Record<string, string>, contentType?: string) => ({ name, tags, contentType });
@@ -83,16 +83,38 @@ describe('emulator: sorted name index', () => {
   });
 });
 
-describe('services layer: nextLink from the tail of a list page', () => {
-  it('reads nextLink without parsing the page, and tells pages from other bodies', () => {
-    assert.equal(nextLinkOf('{"value":[{"id":"x","tags":{"nextLink":"no"}}],"nextLink":"https://v/secrets?$skiptoken=a"}'), 'https://v/secrets?$skiptoken=a');
-    assert.equal(nextLinkOf('{"value":[],"nextLink":null}'), undefined);
-    assert.equal(typeof nextLinkOf('{"value":"secret","id":"x"}'), 'symbol');
-    // nextLink first: the full parse answers
-    assert.equal(nextLinkOf('{"nextLink":"https://v/n","value":[]}'), 'https://v/n');
-    assert.equal(typeof nextLinkOf('{"nextLink":"https://v/n","value":"not a list"}'), 'symbol');
-    // a secret whose last member holds a "nextLink" tag is not a page
-    assert.equal(typeof nextLinkOf('{"value":"s3cr3t","id":"x","tags":{"nextLink":"https://v/n"}}'), 'symbol');
-    assert.equal(nextLinkOf(' {\n "value" : [ ],\n "nextLink": "https://v/m"}'), 'https://v/m');
+describe('services layer: list items as the service sends them', () => {
+  it('takes name, version and the vault URL from the id, and dates from seconds', () => {
+    const p = fromListItem({
+      id: 'https://MyVault.vault.azure.net:443/secrets/db-password/0123abcd', contentType: 'text/plain', managed: false,
+      attributes: { enabled: true, nbf: 1700000000, exp: 1800000000, created: 1600000000, updated: 1650000000, recoverableDays: 90, recoveryLevel: 'Recoverable' },
+      tags: { env: 'prod' },
+    });
+    assert.equal(p.name, 'db-password');
+    assert.equal(p.version, '0123abcd');
+    assert.equal(p.vaultUrl, 'https://myvault.vault.azure.net/');
+    assert.equal(p.id, 'https://MyVault.vault.azure.net:443/secrets/db-password/0123abcd');
+    assert.equal(p.notBefore?.toISOString(), '2023-11-14T22:13:20.000Z');
+    assert.equal(p.createdOn?.getTime(), 1600000000 * 1000);
+    assert.deepEqual([p.enabled, p.managed, p.recoverableDays, p.recoveryLevel, p.contentType], [true, false, 90, 'Recoverable', 'text/plain']);
+    assert.deepEqual(p.tags, { env: 'prod' });
+  });
+
+  it('a versionless item on a port; absent, null and empty fields read as unset', () => {
+    const p = fromListItem({ id: 'https://app.vault.localhost:8443/secrets/x', attributes: { nbf: null as unknown as number }, tags: {}, contentType: '' });
+    assert.deepEqual([p.name, p.version, p.vaultUrl], ['x', undefined, 'https://app.vault.localhost:8443/']);
+    assert.equal(p.enabled, true, 'enabled unless the service says false');
+    assert.deepEqual([p.notBefore, p.expiresOn, p.tags, p.contentType, p.managed], [undefined, undefined, undefined, undefined, false]);
+    assert.equal(fromListItem({ id: 'https://v/secrets/y', attributes: { enabled: false } }).enabled, false);
+  });
+
+  it('deleted items carry the recovery id and their dates; an item without a secret id is refused', () => {
+    const d = fromDeletedListItem({ id: 'https://v.vault.azure.net/secrets/gone', recoveryId: 'https://v.vault.azure.net/deletedsecrets/gone', deletedDate: 1700000000, scheduledPurgeDate: 1707776000 });
+    assert.equal(d.name, 'gone');
+    assert.equal(d.recoveryId, 'https://v.vault.azure.net/deletedsecrets/gone');
+    assert.equal(d.deletedOn?.getTime(), 1700000000 * 1000);
+    assert.equal(d.scheduledPurgeDate?.getTime(), 1707776000 * 1000);
+    assert.throws(() => fromListItem({ id: 'https://v.vault.azure.net/keys/k' }), /without a secret id/);
+    assert.throws(() => fromListItem({}), /without a secret id/);
   });
 });

@@ -194,6 +194,33 @@ describe('services: SecretsService against the emulator', function () {
     await rejectsWith(service(emu, 'svc-main').listSecrets({ abortSignal: ac.signal }), 'cancelled');
   });
 
+  it('a listing cancelled while a later page is on the wire ends at once as cancelled', async () => {
+    const svc = service(emu, 'svc-main');
+    const first = await svc.listSecrets({ maxPageSize: 5 });
+    assert.ok(first.continuationToken);
+    // the next page is held for 10 s: only the abort signal can end the call before that
+    await emu.setFaults([{ operation: 'secrets.list', delayMs: 10_000, count: 1, vault: 'svc-main' }]);
+    try {
+      const ac = new AbortController();
+      const next = svc.listSecrets({ continuationToken: first.continuationToken, maxPageSize: 5, abortSignal: ac.signal });
+      setTimeout(() => ac.abort(), 200);
+      await rejectsWith(next, 'cancelled');
+    } finally {
+      await emu.setFaults([]);
+    }
+  });
+
+  it('a continuation token on another host is not followed (no request, no token sent)', async () => {
+    const counter = new WireCounter();
+    const svc = service(emu, 'svc-main', { counter });
+    const first = await svc.listSecrets({ maxPageSize: 5 });
+    const foreign = first.continuationToken!.replace(/^https:\/\/[^/]+/, 'https://attacker.example');
+    counter.clear();
+    const err = await rejectsWith(svc.listSecrets({ continuationToken: foreign }), 'hostNotAllowed');
+    assert.match(err.message + err.detail, /another host \(attacker\.example\)/);
+    assert.equal(counter.seen.length, 0);
+  });
+
   it('an untrusted emulator CA → certificateUntrusted; a closed port → network', async () => {
     // Resolves *.localhost but does not trust the emulator's CA.
     const lookupOnly: PipelinePolicy = { name: 'lookupOnly', sendRequest: (req, next) => {
