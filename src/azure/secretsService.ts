@@ -165,25 +165,16 @@ function secretIdParts(id: string): { vaultUrl: string; name: string; version?: 
   return { vaultUrl: lastIdPrefix.vaultUrl, name, version: slash < 0 ? undefined : rest.slice(slash + 1).split('/')[0] || undefined };
 }
 
-/** A secret or version of a list page. */
+/** A secret or version of a list page: the wire item in the SDK's shape, then the model's one normal form. */
 export function fromListItem(item: ListItem): SecretProps {
   const id = item.id ?? '';
-  const { vaultUrl, name, version } = secretIdParts(id);
   const a = item.attributes ?? {};
-  return {
-    name, vaultUrl, id, version,
-    enabled: a.enabled !== false,
-    notBefore: seconds(a.nbf),
-    expiresOn: seconds(a.exp),
-    createdOn: seconds(a.created),
-    updatedOn: seconds(a.updated),
-    contentType: item.contentType || undefined,
-    // parsed from the page for this listing only: ours to keep, no copy needed
-    tags: item.tags && hasKeys(item.tags) ? item.tags : undefined,
-    managed: item.managed === true,
-    recoveryLevel: a.recoveryLevel,
-    recoverableDays: a.recoverableDays,
-  };
+  // tags parsed from the page for this listing only: ours to keep, as the SDK's are
+  return toSecretProps({
+    ...secretIdParts(id), id, enabled: a.enabled, contentType: item.contentType, tags: item.tags, managed: item.managed,
+    notBefore: seconds(a.nbf), expiresOn: seconds(a.exp), createdOn: seconds(a.created), updatedOn: seconds(a.updated),
+    recoveryLevel: a.recoveryLevel, recoverableDays: a.recoverableDays,
+  });
 }
 
 /** A deleted secret of a list page. */
