@@ -51,7 +51,7 @@ export class TokenHostNotAllowedError extends Error {
   }
 }
 
-function safeHost(url: string | undefined): string | undefined {
+export function safeHost(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try { return new URL(url).host; } catch { return undefined; }
 }

@@ -8,7 +8,7 @@ import type {
 } from '@azure/keyvault-secrets';
 import { loadSecrets } from '../lazy/load';
 import { localEmulatorPolicy } from './localTransport';
-import { classifyError } from './errors';
+import { classifyError, safeHost } from './errors';
 import type {
   DeletedSecretProps, OperationOptions, Page, PageOptions, SecretProps, SecretPropertiesUpdate, SecretsService,
   SecretValue, SecretWrite, VaultRef,
@@ -205,16 +205,16 @@ class SdkSecretsService implements SecretsService {
    * One page of a listing: the first (`path`, at most `maxPageSize` items) or the one a continuation token (the
    * service's `nextLink`, on the vault's own origin) names. Stateless: any token continues where it points.
    */
-  private async page<T>(secret: string | undefined, operation: string, path: string, map: (item: ListItem) => T,
+  private page<T>(secret: string | undefined, operation: string, path: string, map: (item: ListItem) => T,
     options: PageOptions = {}): Promise<Page<T>> {
     const { abortSignal, continuationToken: token } = options;
-    try {
+    return this.call(secret, operation, async () => {
       if (abortSignal?.aborted) throw abortError();
       let res: RestResponse;
       if (token) {
         if (!sameOrigin(token, this.vault.url)) {
           // the token rides along with every request of this client: it goes to the vault's own host only
-          const e = new Error(`The vault's link to the next page points to another host (${safeOrigin(token)}); it was not followed.`);
+          const e = new Error(`The vault's link to the next page points to another host (${safeHost(token) ?? 'not a URL'}); it was not followed.`);
           e.name = 'TokenHostNotAllowedError';
           throw e;
         }
@@ -229,9 +229,7 @@ class SdkSecretsService implements SecretsService {
       if (res.status !== '200' || !body || !Array.isArray(body.value)) throw listError(res);
       const next = typeof body.nextLink === 'string' && body.nextLink ? body.nextLink : undefined;
       return { items: (body.value as ListItem[]).map(map), continuationToken: next };
-    } catch (err) {
-      throw classifyError(withErrorBody(err), { vault: this.vault.name, secret, operation });
-    }
+    });
   }
 
   listSecrets(options?: PageOptions): Promise<Page<SecretProps>> {
@@ -336,14 +334,6 @@ function sameOrigin(a: string, b: string): boolean {
     return new URL(a).origin === new URL(b).origin;
   } catch {
     return false;
-  }
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'not a URL';
   }
 }
 

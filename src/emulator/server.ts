@@ -215,10 +215,9 @@ export class EmulatorServer {
   refusedConnections = 0;
   readonly stats = new Stats();
   /**
-   * Parsed Host headers and request targets: a client sends the same few again and again (the parse results are
-   * shared between requests and never changed: readonly).
+   * Parsed Host headers (name, port and the `https://` origin handlers build ids from) and request targets: a client
+   * sends the same few again and again (the parse results are shared between requests and never changed: readonly).
    */
-  /** Host header → its name, port and the `https://` origin handlers build ids from. */
   private readonly hosts = new ParseCache<{ hostname: string; port: number; origin: string }>(64);
   private readonly targets = new ParseCache<Target>(1024);
   faults = new Faults();
@@ -488,7 +487,7 @@ export class EmulatorServer {
       return this.vaultRequest(req, hostname.slice(0, -VAULT_SUFFIX.length), origin, port, target, body, setOperation);
     }
     if (MAIN_HOSTS.has(hostname)) {
-      return this.mainRequest(req, hostHeader, segments, query, body, setOperation).then((r) => r.reply);
+      return this.mainRequest(req, port, origin, segments, query, body, setOperation).then((r) => r.reply);
     }
     return { status: 400, body: { error: { code: 'BadRequest', message: `Unknown host ${hostname}. Vaults are served at https://<vault>${VAULT_SUFFIX}:${this.port}/.` } } };
   }
@@ -681,7 +680,7 @@ export class EmulatorServer {
       'For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287', 'ForbiddenByPolicy');
   }
 
-  private async mainRequest(req: http.IncomingMessage, hostHeader: string, segments: readonly string[],
+  private async mainRequest(req: http.IncomingMessage, port: number, origin: string, segments: readonly string[],
     query: ReadonlyMap<string, string>, body: LazyBody, setOperation: (op: string) => void): Promise<{ reply: Reply }> {
     const method = req.method ?? 'GET';
     const s = segments.filter((x, i) => x !== '' || i < segments.length - 1);
@@ -746,7 +745,7 @@ export class EmulatorServer {
     if (!token) {
       throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
     }
-    const claims = await this.tokens.verify(token, this.armAudiences(splitHost(hostHeader, this.port).port).concat(this.armAudiences(this.port)));
+    const claims = await this.tokens.verify(token, this.armAudiences(port).concat(this.armAudiences(this.port)));
     if (!claims) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid, expired, or has the wrong audience.');
     const principal = this.principalOf(claims);
     if (!principal) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token names an unknown principal.');
@@ -757,7 +756,7 @@ export class EmulatorServer {
     const fault = await this.applyFault(operation, undefined, req, 'arm');
     if (fault && fault !== CORRUPT) return { reply: fault };
     const ctx: ArmContext = {
-      config: this.config, principal, tenant: claims.tid, vaultUrl: (v) => this.vaultUrl(v), origin: `https://${hostHeader}`, query,
+      config: this.config, principal, tenant: claims.tid, vaultUrl: (v) => this.vaultUrl(v), origin, query,
       readBody: () => parseJsonBody(raw),
     };
     return { reply: route.run(ctx) };
@@ -1227,15 +1226,14 @@ function send(res: http.ServerResponse, reply: Reply): void {
     res.end();
     return;
   }
-  if (reply.bytes !== undefined && !reply.corrupt) {
-    headers.push('Content-Type', JSON_TYPE, 'Content-Length', String(reply.bytes.length));
-    res.writeHead(reply.status, headers);
-    res.end(reply.bytes);
-    return;
+  let payload: string | Buffer;
+  if (reply.corrupt) {
+    const text = reply.json ?? JSON.stringify(reply.body);
+    payload = text.slice(0, Math.max(1, text.length - 2)); // drops the closing quote and brace
+  } else {
+    payload = reply.bytes ?? reply.json ?? JSON.stringify(reply.body);
   }
-  let text = reply.json ?? JSON.stringify(reply.body);
-  if (reply.corrupt) text = text.slice(0, Math.max(1, text.length - 2)); // drops the closing quote and brace
-  headers.push('Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(text)));
+  headers.push('Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(payload)));
   res.writeHead(reply.status, headers);
-  res.end(text);
+  res.end(payload);
 }

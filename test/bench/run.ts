@@ -30,8 +30,8 @@ const args = process.argv.slice(2);
 const opt = (name: string, def?: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
 const ROUNDS = Number(opt('rounds', '5'));
 /**
- * Rounds of the two 10k listings (about 0.3 s a side): single rounds on this 2-core VM give ratios from 0.75 to
- * 1.45, so the median needs about forty of them to settle within ±0.02.
+ * Rounds of the two 10k listings (about 0.3 s a side): single rounds on this 2-core VM give ratios from 0.6 to
+ * 1.6, so the median needs about forty of them to settle within a few hundredths.
  */
 const LIST_ROUNDS = ROUNDS * 8 + 1;
 const OUT = path.resolve(opt('out', path.join(ROOT, 'bench-results.json'))!);
@@ -413,7 +413,7 @@ async function main(): Promise<void> {
         const bareCpu: number[] = [];
         const minimalCpu: number[] = [];
         const emuCpu: number[] = [];
-        // rounds on this VM range 1.08–1.42 around a median near 1.15: fifteen of them keep the median within about ±0.03
+        // single rounds on this VM range over ±0.15 around their median: fifteen of them keep it within a few hundredths
         for (let r = 0; r < ROUNDS * 3; r++) {
           // one round: PAIRS alternations; its ratio is total emulator CPU ÷ total floor CPU
           let a = 0;

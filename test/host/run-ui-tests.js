@@ -14,6 +14,8 @@
 const fs = require('fs');
 const path = require('path');
 const H = require('./harness');
+const TierReporter = require('../support/tier-reporter.js');
+const { recordFailure } = TierReporter;
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes('--' + name);
@@ -95,7 +97,7 @@ async function runMocha(files) {
   const { setSession } = require('../ui/support/session.ts');
   process.env.MOCHA_TIER ||= TIER; // a part of the tier (scripts/test.js) names itself
   const mocha = new Mocha({
-    ui: 'bdd', color: false, reporter: require('../support/tier-reporter.js'),
+    ui: 'bdd', color: false, reporter: TierReporter,
     timeout: Number(process.env.KEYVAULT_TEST_TIMEOUT || '90') * 1000,
     grep: process.env.KEYVAULT_TEST_GREP || undefined,
   });
@@ -110,6 +112,7 @@ async function main() {
   try {
     session = await startHost();
   } catch (e) {
+    recordFailure(process.env.MOCHA_TIER || TIER, '(the UI host did not start)', e && e.message ? e.message : e);
     console.log(`\n  the UI host did not start: ${e && e.message ? e.message : e}\n\n${process.env.MOCHA_TIER || TIER}: 0 passed, 1 failed`);
     return 1;
   }
@@ -120,6 +123,7 @@ async function main() {
   try {
     failures = await new Promise((resolve) => { mocha.run(resolve); });
   } catch (e) {
+    recordFailure(process.env.MOCHA_TIER || TIER, '(a UI test module failed to load)', e && e.message ? e.message : e);
     console.log(`\n  a UI test module failed to load: ${e && e.stack ? e.stack : e}\n\n${process.env.MOCHA_TIER || TIER}: 0 passed, 1 failed`);
     return 1;
   } finally {
