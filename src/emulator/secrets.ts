@@ -32,8 +32,8 @@ export interface HandlerResult {
   headers?: Record<string, string>;
   /** JSON.stringify(body), when it was cached (the server then sends it as is). */
   json?: string;
-  /** `json` in UTF-8, when that was cached too: sent without encoding it again. */
-  bytes?: Buffer;
+  /** Buffer.byteLength(json), when that was cached too. */
+  byteLength?: number;
 }
 
 export interface SecretsRoute {
@@ -259,7 +259,7 @@ function setSecret(ctx: SecretsContext, name: string): HandlerResult {
 
 interface CachedBundle {
   rec: SecretRecord; origin: string; recoveryLevel: boolean; recoverableDays: boolean; days: number; purgeProtection: boolean;
-  body: Record<string, unknown>; json: string; bytes: Buffer;
+  body: Record<string, unknown>; json: string; byteLength: number;
 }
 /**
  * The last get answer of each version, serialized. Records and versions are immutable once stored (a change
@@ -277,16 +277,16 @@ function getSecret(ctx: SecretsContext, name: string, version: string): HandlerR
   const c = bundleCache.get(ver);
   if (c && c.rec === rec && c.origin === ctx.origin && c.recoveryLevel === shape.recoveryLevel && c.recoverableDays === shape.recoverableDays &&
     c.days === ctx.vault.softDeleteRetentionDays && c.purgeProtection === ctx.vault.purgeProtection) {
-    return { status: 200, body: c.body, json: c.json, bytes: c.bytes };
+    return { status: 200, body: c.body, json: c.json, byteLength: c.byteLength };
   }
   const body = bundle(rec, ver, ctx, true);
   const json = JSON.stringify(body);
-  const bytes = Buffer.from(json, 'utf8');
+  const byteLength = Buffer.byteLength(json);
   bundleCache.set(ver, {
     rec, origin: ctx.origin, recoveryLevel: shape.recoveryLevel, recoverableDays: shape.recoverableDays,
-    days: ctx.vault.softDeleteRetentionDays, purgeProtection: ctx.vault.purgeProtection, body, json, bytes,
+    days: ctx.vault.softDeleteRetentionDays, purgeProtection: ctx.vault.purgeProtection, body, json, byteLength,
   });
-  return { status: 200, body, json, bytes };
+  return { status: 200, body, json, byteLength };
 }
 
 function updateSecret(ctx: SecretsContext, name: string, version: string): HandlerResult {

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type * as http from 'node:http';
 import type * as net from 'node:net';
+import type * as tls from 'node:tls';
 import * as path from 'node:path';
 import { checkArmVersion, checkDataPlaneVersion, shapeOf } from './apiversions';
 import { ArmError, routeArm, type ArmContext } from './arm';
@@ -140,8 +141,8 @@ interface Reply {
   headers?: Record<string, string>;
   /** JSON.stringify(body), when the handler already has it (a cached serialization); sent instead of serializing again. */
   json?: string;
-  /** `json` in UTF-8 (a cached answer): written as is. */
-  bytes?: Buffer;
+  /** Buffer.byteLength(json), when the handler has it (a cached answer). */
+  byteLength?: number;
   /** corruptBody fault: the JSON text is cut short (invalid JSON that still carries the handler's data). */
   corrupt?: boolean;
 }
@@ -213,6 +214,7 @@ export class EmulatorServer {
   private readonly limits: EmulatorLimits;
   /** Connections closed at once because maxConnections were open. */
   refusedConnections = 0;
+  tlsFailures = 0;
   readonly stats = new Stats();
   /**
    * Parsed Host headers (name, port and the `https://` origin handlers build ids from) and request targets: a client
@@ -303,7 +305,17 @@ export class EmulatorServer {
         this.sockets.add(s);
         s.on('close', () => this.sockets.delete(s));
       });
-      server.on('tlsClientError', () => undefined);
+      // A client that does not trust the emulator's CA ends the handshake: say which name it asked for (SNI), so
+      // a user (or a test log) can tell which client lacks the CA. The first few, then every 100th.
+      server.on('tlsClientError', (e: Error, s: tls.TLSSocket) => {
+        this.tlsFailures++;
+        if (this.tlsFailures <= 5 || this.tlsFailures % 100 === 0 || this.opts.verbose) {
+          const name = (s as tls.TLSSocket & { servername?: string | false }).servername || '(no server name)';
+          // a client that rejects the certificate just closes (Node: "socket hang up"), so the hint is always given
+          this.log(`TLS handshake failed (${this.tlsFailures} so far) for ${name}: ${e.message}. A client that does not trust ` +
+            `the emulator's CA ends the handshake so: give it ${this.keys.caPath}`);
+        }
+      });
       // No 'clientError' listener: Node's default answers malformed requests with 400 and header/request
       // timeouts with 408, then closes the connection.
       try {
@@ -1226,14 +1238,17 @@ function send(res: http.ServerResponse, reply: Reply): void {
     res.end();
     return;
   }
-  let payload: string | Buffer;
+  // A string body: Node writes the head and the body as one chunk (a Buffer body goes out as a second chunk).
+  let payload: string;
+  let length = reply.byteLength;
   if (reply.corrupt) {
     const text = reply.json ?? JSON.stringify(reply.body);
     payload = text.slice(0, Math.max(1, text.length - 2)); // drops the closing quote and brace
+    length = undefined;
   } else {
-    payload = reply.bytes ?? reply.json ?? JSON.stringify(reply.body);
+    payload = reply.json ?? JSON.stringify(reply.body);
   }
-  headers.push('Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(payload)));
+  headers.push('Content-Type', JSON_TYPE, 'Content-Length', String(length ?? Buffer.byteLength(payload)));
   res.writeHead(reply.status, headers);
   res.end(payload);
 }

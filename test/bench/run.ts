@@ -35,6 +35,8 @@ const ROUNDS = Number(opt('rounds', '5'));
  */
 const LIST_ROUNDS = ROUNDS * 8 + 1;
 const OUT = path.resolve(opt('out', path.join(ROOT, 'bench-results.json'))!);
+/** KEYVAULT_BENCH_EMULATOR_FLAGS: Node/V8 flags for the emulator process (to study its CPU figure; empty by default). */
+const EMULATOR_NODE_FLAGS = (process.env.KEYVAULT_BENCH_EMULATOR_FLAGS ?? '').split(/\s+/).filter(Boolean);
 /** `--only list,cpu`: just those timed sections (list, cpu, copy, host) and the quick ones, for work on one figure. */
 const ONLY = opt('only')?.split(',');
 const want = (section: 'list' | 'cpu' | 'copy' | 'host') => !ONLY || ONLY.includes(section);
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     const dataDir = path.join(tmp, 'data');
     log('starting the emulator (62,000 seeded secrets, --data)…');
     const emuLog = fs.openSync(path.join(tmp, 'emulator.log'), 'a');
-    const emu = spawn(process.execPath, [path.join(ROOT, 'dist', 'emulator.js'), '--port', '0', '--seed', seedFile, '--data', dataDir],
+    const emu = spawn(process.execPath, [...EMULATOR_NODE_FLAGS, path.join(ROOT, 'dist', 'emulator.js'), '--port', '0', '--seed', seedFile, '--data', dataDir],
       { stdio: ['ignore', 'pipe', emuLog] });
     children.push(emu);
     const info = await readyLine(emu) as unknown as Ready;

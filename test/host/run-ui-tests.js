@@ -72,7 +72,7 @@ async function startHost() {
   started.browser = await H.launchBrowser(path.join(tmp, 'chromium-profile'));
   const workbenchUrl = H.workbenchUrl(started.server.base, workspace,
     [['extensionDevelopmentPath', H.remoteUri(H.ROOT)]]);
-  return { browser: started.browser, workbenchUrl, workspace, emulator: ready, outDir: OUT };
+  return { browser: started.browser, workbenchUrl, workspace, emulator: ready, outDir: OUT, logsDir: path.join(started.server.userDataDir, 'logs') };
 }
 
 /**
@@ -129,7 +129,22 @@ async function main() {
   } finally {
     setSession(undefined);
   }
+  if (failures > 0) keepLogs();
   return failures > 0 ? 1 : 0;
+}
+
+/** After a failure: the code-server logs (extension host, the Key Vault output channel) go to test-output/ui/logs. */
+function keepLogs() {
+  const from = started.server && started.server.userDataDir && path.join(started.server.userDataDir, 'logs');
+  if (!from || !fs.existsSync(from)) return;
+  const to = path.join(OUT, 'logs');
+  try {
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.cpSync(from, to, { recursive: true });
+    log(`code-server logs kept in ${path.relative(H.ROOT, to)}`);
+  } catch (e) {
+    log(`could not keep the code-server logs: ${e && e.message ? e.message : e}`);
+  }
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

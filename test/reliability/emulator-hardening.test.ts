@@ -447,6 +447,25 @@ describe('emulator hardening', function () {
       }
     });
 
+    it('a client that does not trust the CA is logged with the name it asked for and where the CA is', async () => {
+      const s = await start();
+      try {
+        const err = await new Promise<Error>((resolve) => {
+          // no `ca`: Node's default trust store does not hold the emulator's CA
+          const c = tls.connect({ host: '127.0.0.1', port: s.emu.port, servername: 'app.vault.localhost' }, () => resolve(new Error('handshake succeeded')));
+          c.once('error', resolve);
+        });
+        assert.match(err.message, /certificate/i);
+        const line = await waitFor('the log line', () => s.logs.find((l) => l.includes('TLS handshake failed')));
+        assert.match(line, /for app\.vault\.localhost: .*does not trust the emulator's CA .*give it .*ca-[0-9a-f]{16}\.pem$/);
+        // a client with the CA is not logged
+        (await connectTls(s.emu.port, s.ca)).destroy();
+        assert.equal(s.logs.filter((l) => l.includes('TLS handshake failed')).length, 1, s.logs.join('\n'));
+      } finally {
+        await stop(s);
+      }
+    });
+
     it('the defaults are documented values and reported in the ready line; the CLI takes the flags', async () => {
       const s = await start();
       try {

@@ -17,6 +17,8 @@ export interface UiSession {
   emulator: EmulatorReady | undefined;
   /** Where screenshots go: test-output/ui/. */
   outDir: string;
+  /** code-server's log folder (the extension host's output channels, "Key Vault" among them). */
+  logsDir?: string;
 }
 
 let current: UiSession | undefined;

@@ -9,6 +9,26 @@ import type { Locator, Page } from 'playwright-core';
 import { session } from './session';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The last error the extension logged to its "Key Vault" channel (message and detail on one line), for a failure
+ * message: the runner's list of failed tests shows a message's first line only. Empty when there is none.
+ */
+export function lastKeyVaultError(): string {
+  const dir = session().logsDir;
+  if (!dir || !fs.existsSync(dir)) return '';
+  const logs = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('Key Vault.log'));
+  let last = '';
+  for (const f of logs) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const at = text.lastIndexOf('[error]');
+    if (at < 0) continue;
+    // an entry runs to the next timestamped line
+    const entry = text.slice(at).split(/\n(?=\d{4}-\d\d-\d\d )/)[0];
+    last = entry.replace(/\s*\n\s*/g, ' | ').slice(0, 700);
+  }
+  return last ? ` — last Key Vault log error: ${last}` : '';
+}
 const exact = (s: string) => new RegExp(`^\\s*${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
 
 export class Workbench {
@@ -92,7 +112,7 @@ export class Workbench {
     for (;;) {
       const labels = await this.treeLabels();
       if (check(labels)) return labels;
-      if (Date.now() > deadline) throw new Error(`tree never showed ${what}: ${JSON.stringify(labels)}`);
+      if (Date.now() > deadline) throw new Error(`tree never showed ${what}: ${JSON.stringify(labels)}${lastKeyVaultError()}`);
       await sleep(250);
     }
   }
