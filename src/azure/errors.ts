@@ -329,7 +329,7 @@ function isRestError(e: unknown): e is RestError {
 }
 
 function certHint(): string {
-  return l10n.t('For a local emulator, start or attach it from the "Local emulator" view so its CA is trusted for its requests; behind a TLS-inspecting proxy, enable VS Code\'s system certificates.');
+  return l10n.t('For a local emulator, start or attach it from the "Local emulator" view so its CA is trusted for its requests; for a private cloud\'s CA, set keyVault.cloud.caCertificateFile (in a remote window, in that machine\'s Remote settings); behind a TLS-inspecting proxy, enable VS Code\'s system certificates.');
 }
 
 function firstLine(s: string): string {

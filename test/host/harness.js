@@ -185,16 +185,23 @@ function codeServerEnv(extra = {}) {
 }
 
 /**
- * Starts code-server on a free port with a throw-away user-data dir under `tmp`.
+ * Starts code-server on a free port with a throw-away user-data dir under `tmp` (`settings`: user settings;
+ * `machineSettings`: the remote window's Machine settings, for `machine`-scoped ones).
  * Returns { proc, port, base, logFile, startMs, userDataDir, extensionsDir }.
  */
-async function startCodeServer({ tmp, workspace, env = {}, settings = {}, extensionsDir, port, timeoutMs = 60000 }) {
+async function startCodeServer({ tmp, workspace, env = {}, settings = {}, machineSettings = {}, extensionsDir, port, timeoutMs = 60000 }) {
   codeServerInfo();
   port = port || await freePort();
   const userDataDir = path.join(tmp, 'user-data');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
+  // code-server's window is a remote one: a `machine`-scoped setting belongs in the remote (Machine) settings,
+  // where a user of a remote window sets it (VS Code does not apply one from the user settings there).
+  if (Object.keys(machineSettings).length) {
+    fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 2));
+  }
   extensionsDir = extensionsDir || path.join(tmp, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
   const logFile = path.join(tmp, 'code-server.log');

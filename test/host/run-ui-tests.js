@@ -66,7 +66,8 @@ async function startHost() {
   started.server = await H.startCodeServer({ tmp, workspace, extensionsDir,
     env: { KEYVAULT_TEST_EMULATOR: line, KEYVAULT_EMULATOR_READY: flag('unannounced') ? undefined : line,
       VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
-    settings: { ...H.emulatorSettings(ready), ...emulatorCloudSettings(ready) } });
+    settings: { ...H.emulatorSettings(ready), ...emulatorCloudSettings(ready) },
+    machineSettings: ready ? { 'keyVault.cloud.caCertificateFile': ready.ca } : {} });
   const info = H.codeServerInfo();
   log(`code-server ${info.codeServer} (VS Code ${info.vscode}) on port ${started.server.port}, up in ${started.server.startMs} ms`);
   started.browser = await H.launchBrowser(path.join(tmp, 'chromium-profile'));
