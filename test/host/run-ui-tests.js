@@ -67,6 +67,7 @@ async function startHost() {
     env: { KEYVAULT_TEST_EMULATOR: line, KEYVAULT_EMULATOR_READY: flag('unannounced') ? undefined : line,
       VSCODE_SKIP_BUILTIN_EXTENSIONS: 'vscode.microsoft-authentication' },
     settings: { ...H.emulatorSettings(ready), ...emulatorCloudSettings(ready) },
+    // the cloud's CA: a machine setting, so in the remote window's Machine settings (the user settings lose it)
     machineSettings: ready ? { 'keyVault.cloud.caCertificateFile': ready.ca } : {} });
   const info = H.codeServerInfo();
   log(`code-server ${info.codeServer} (VS Code ${info.vscode}) on port ${started.server.port}, up in ${started.server.startMs} ms`);
@@ -88,7 +89,6 @@ function emulatorCloudSettings(ready) {
   return {
     'microsoft-sovereign-cloud.environment': 'custom',
     'microsoft-sovereign-cloud.customEnvironment': emulatorCustomEnvironment(ready),
-    'keyVault.cloud.caCertificateFile': ready.ca,
   };
 }
 
